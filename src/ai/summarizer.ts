@@ -1,0 +1,42 @@
+/** Which summarizer produced a result; part of every cache key, so a model change never serves another model's answers. */
+export interface SummarizerIdentity {
+  /** `local` (built in, offline), `gemini` or `openai` (any OpenAI-compatible server). */
+  readonly provider: 'local' | 'gemini' | 'openai';
+  /** Model name as the provider knows it (`extractive-v1` for the local summarizer). */
+  readonly model: string;
+  /** Version of the prompt or method; bump it whenever output for the same input would change. */
+  readonly promptVersion: string;
+}
+
+/** What a summarizer is asked to summarize: plain text, or the article text fetched for a URL. */
+export interface SummarizeRequest {
+  readonly text: string;
+  /** Document title when known (fetched pages); helps ranking and tagging. */
+  readonly title?: string;
+  /** Cancels the call (worker shutdown, job timeout). */
+  readonly signal?: AbortSignal;
+}
+
+/** Token counts as the provider reported them; zero for the local summarizer. */
+export interface TokenUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+}
+
+export interface Summary {
+  /** 2–3 sentences of plain text. */
+  readonly summary: string;
+  /** 2–4 distinct, non-empty tags. */
+  readonly tags: string[];
+  readonly usage?: TokenUsage;
+}
+
+/** Implemented by every provider; the worker only ever talks to this interface. */
+export interface Summarizer {
+  readonly identity: SummarizerIdentity;
+  summarize(request: SummarizeRequest): Promise<Summary>;
+}
+
+/** DI token for the configured {@link Summarizer}. */
+export const SUMMARIZER = Symbol('SUMMARIZER');
