@@ -35,7 +35,9 @@ export class Environment {
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
   REDIS_URL = 'redis://localhost:6379';
   /** Prepended to every key (cache, analytics and queue), so several deployments or test runs share one Redis. */
-  @Matches(/^[A-Za-z0-9_.-]*:?$/, { message: 'REDIS_KEY_PREFIX may only hold letters, digits, _ . - and a final :' })
+  @Matches(/^[A-Za-z0-9_.-]*:?$/, {
+    message: 'REDIS_KEY_PREFIX may only hold letters, digits, _ . - and a final :',
+  })
   REDIS_KEY_PREFIX = '';
 
   /** Seconds a summary stays cached. */
@@ -62,14 +64,20 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS = 10_000;
 
   /** `local`, `gemini` or `openai`; default `gemini` when GEMINI_API_KEY is set, else `local`. */
-  @IsOptional() @Transform(emptyToUndefined) @IsEnum(['local', 'gemini', 'openai'])
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsEnum(['local', 'gemini', 'openai'])
   AI_PROVIDER?: AiProviderName;
   @IsOptional() @Transform(emptyToUndefined) @IsString() GEMINI_API_KEY?: string;
   @IsString() GEMINI_MODEL = 'gemini-2.5-flash';
   /** Overrides the Gemini API address (proxies, tests). */
-  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, require_protocol: true })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, require_protocol: true })
   GEMINI_BASE_URL?: string;
-  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, require_protocol: true })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, require_protocol: true })
   OPENAI_BASE_URL?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() OPENAI_API_KEY?: string;
   @IsString() OPENAI_MODEL = 'gpt-4o-mini';

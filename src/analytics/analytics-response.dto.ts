@@ -1,0 +1,22 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class AnalyticsResponseDto {
+  @ApiProperty({ description: 'cache_hits + cache_misses + deduplicated' }) readonly total_requests!: number;
+  @ApiProperty() readonly cache_hits!: number;
+  @ApiProperty() readonly cache_misses!: number;
+  @ApiProperty({ description: 'Submissions answered with the job already under way for the same input.' })
+  readonly deduplicated!: number;
+  @ApiProperty({ description: 'cache_hits / total_requests, 0 when there were none.' })
+  readonly hit_rate!: number;
+  @ApiProperty({ description: 'Jobs waiting to be processed (waiting, delayed, prioritized).' })
+  readonly queue_size!: number;
+  @ApiProperty({ description: 'Jobs being processed now.' }) readonly jobs_active!: number;
+  @ApiProperty() readonly jobs_completed!: number;
+  @ApiProperty({ description: 'Jobs that failed for good (after their retries).' })
+  readonly jobs_failed!: number;
+  @ApiProperty({ description: 'jobs_failed / (jobs_completed + jobs_failed), 0 when there were none.' })
+  readonly failure_rate!: number;
+  @ApiProperty({ description: 'Mean over all completed jobs.' }) readonly avg_processing_time_ms!: number;
+  @ApiProperty({ description: 'Over the latest 1,000 completed jobs.' })
+  readonly p95_processing_time_ms!: number;
+}

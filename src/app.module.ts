@@ -1,0 +1,51 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ConfigModule } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AnalyticsModule } from './analytics/analytics.module';
+import type { Environment } from './core/config/environment';
+import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
+import { QueueModule } from './core/queue/queue.module';
+import { RedisModule } from './core/redis/redis.module';
+import { HealthModule } from './health/health.module';
+import { StatusModule } from './status/status.module';
+import { SubmitModule } from './submit/submit.module';
+import { WorkerModule } from './worker/worker.module';
+
+const REQUEST_ID_HEADER = 'x-request-id';
+
+/** The API and worker modules this process runs, by PROCESS_ROLE. */
+@Module({})
+export class AppModule {
+  static register(env: Environment): DynamicModule {
+    const serveApi = env.PROCESS_ROLE !== 'worker';
+    const runWorkers = env.PROCESS_ROLE !== 'api';
+    return {
+      module: AppModule,
+      imports: [
+        // Validated once by loadEnvironment(); ConfigService serves these typed values.
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, cache: true, validate: () => env }),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: env.LOG_LEVEL,
+            genReqId: (req: IncomingMessage) => {
+              const header = req.headers[REQUEST_ID_HEADER];
+              return typeof header === 'string' && header.length <= 128 ? header : randomUUID();
+            },
+            customAttributeKeys: { reqId: 'request_id' },
+            // Successful requests are counted by the analytics; logging each one costs throughput on the hit path.
+            autoLogging: { ignore: (req) => req.url === '/health' },
+            quietReqLogger: true,
+          },
+        }),
+        RedisModule,
+        QueueModule,
+        ...(serveApi ? [SubmitModule, StatusModule, AnalyticsModule, HealthModule] : []),
+        ...(runWorkers ? [WorkerModule] : []),
+      ],
+      providers: serveApi ? [{ provide: APP_FILTER, useClass: AllExceptionsFilter }] : [],
+    };
+  }
+}

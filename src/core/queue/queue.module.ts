@@ -1,0 +1,55 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Environment } from '../config/environment';
+import { reconnectStrategy } from '../redis/redis-connection';
+import { RedisKeys } from '../redis/redis-keys';
+import { SUMMARIZE_QUEUE } from './queue.constants';
+import { SummarizeJobProducer } from './summarize-job.producer';
+
+type Config = ConfigService<Environment, true>;
+
+/** The summarize queue: connection, key prefix and the default job options (attempts, backoff, retention), set once. */
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: Config) => ({
+        // Shared by the queue and the @Processor's worker (@nestjs/bullmq hands the queue's connection to it), so it
+        // rides out disconnects; the request path bounds its queue calls with withRedisDeadline() instead.
+        connection: {
+          url: config.get('REDIS_URL', { infer: true }),
+          maxRetriesPerRequest: null,
+          retryStrategy: reconnectStrategy,
+        },
+        prefix: new RedisKeys(config.get('REDIS_KEY_PREFIX', { infer: true })).queuePrefix(),
+      }),
+    }),
+    BullModule.registerQueueAsync({
+      name: SUMMARIZE_QUEUE,
+      inject: [ConfigService],
+      useFactory: (config: Config) => {
+        const retention = {
+          age: config.get('JOB_RETENTION_SECONDS', { infer: true }),
+          count: config.get('JOB_RETENTION_COUNT', { infer: true }),
+        };
+        return {
+          defaultJobOptions: {
+            attempts: config.get('JOB_ATTEMPTS', { infer: true }),
+            backoff: {
+              type: 'exponential',
+              delay: config.get('JOB_BACKOFF_MS', { infer: true }),
+              jitter: 0.5,
+            },
+            removeOnComplete: retention,
+            removeOnFail: retention,
+          },
+        };
+      },
+    }),
+  ],
+  providers: [SummarizeJobProducer],
+  exports: [BullModule, SummarizeJobProducer],
+})
+export class QueueModule {}

@@ -1,0 +1,101 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** A command that gets no answer within this is failed, so a hung Redis turns into a 503, not a hang. */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_500;
+/** How long start-up waits for Redis before giving up. */
+export const REDIS_STARTUP_DEADLINE_MS = 8_000;
+
+/** Keep reconnecting while Redis is away, at most a second apart, so the service recovers by itself when it returns. */
+export const reconnectStrategy = (attempt: number): number => Math.min(attempt * 100, 1_000);
+
+/** Options for connections on the request path: fail at once while disconnected instead of queueing commands. */
+export const REQUEST_PATH_REDIS_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+  enableAutoPipelining: true,
+  retryStrategy: reconnectStrategy,
+};
+
+/** Masks the password of a Redis URL for messages. */
+export function describeRedisUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+/**
+ * Waits until Redis answers PING, or fails after `deadlineMs` with a message that says where we looked and how to
+ * start one (a service without Redis can do nothing useful, so start-up must not hang on it).
+ */
+export async function assertRedisReachable(
+  url: string,
+  deadlineMs = REDIS_STARTUP_DEADLINE_MS,
+): Promise<void> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: Math.min(deadlineMs, 3_000),
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  const started = Date.now();
+  let lastError: unknown;
+  try {
+    while (Date.now() - started < deadlineMs) {
+      try {
+        if (client.status === 'wait' || client.status === 'end') await client.connect();
+        await client.ping();
+        return;
+      } catch (error) {
+        lastError = error;
+        client.disconnect();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  } finally {
+    client.disconnect();
+  }
+  const reason = lastError instanceof Error ? lastError.message : String(lastError);
+  throw new Error(
+    `Cannot reach Redis at ${describeRedisUrl(url)} (${reason}). ` +
+      'Start one with `docker compose up -d redis` or `redis-server --daemonize yes`, or set REDIS_URL.',
+  );
+}
+
+/** Thrown when Redis does not answer in time on the request path; the API answers 503. */
+export class RedisUnavailableError extends Error {
+  constructor(cause?: unknown) {
+    super('Redis is unavailable', { cause });
+    this.name = 'RedisUnavailableError';
+  }
+}
+
+/**
+ * Bounds a Redis-backed call on the request path. BullMQ's connections queue commands while Redis is away (the
+ * workers need that), so without a deadline a request would wait for Redis to come back.
+ */
+export async function withRedisDeadline<T>(
+  operation: Promise<T>,
+  deadlineMs = REDIS_COMMAND_TIMEOUT_MS,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RedisUnavailableError()), deadlineMs);
+  });
+  try {
+    return await Promise.race([operation, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const CONNECTION_ERROR =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed|Stream isn't writeable|Command timed out|enableOfflineQueue|MaxRetriesPerRequest|Reached the max retries/i;
+
+/** True for errors that mean "Redis is not reachable now" rather than a bug. */
+export function isRedisUnavailableError(error: unknown): boolean {
+  if (error instanceof RedisUnavailableError) return true;
+  if (!(error instanceof Error)) return false;
+  return error.name === 'MaxRetriesPerRequestError' || CONNECTION_ERROR.test(error.message);
+}

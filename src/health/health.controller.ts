@@ -1,0 +1,20 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { RedisHealthIndicator } from './redis.health';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly redis: RedisHealthIndicator,
+  ) {}
+
+  /** 200 when Redis and the queue answer; 503 with the failing check otherwise. */
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([() => this.redis.redisPing(), () => this.redis.queueReachable()]);
+  }
+}

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp, isHttpApp } from './app.factory';
+import { loadEnvironment } from './core/config/load-environment';
+import { assertRedisReachable } from './core/redis/redis-connection';
+
+async function bootstrap(): Promise<void> {
+  const logger = new Logger('Bootstrap');
+  let env;
+  try {
+    env = loadEnvironment();
+    await assertRedisReachable(env.REDIS_URL);
+  } catch (error) {
+    // Configuration and Redis problems are the operator's to fix: one clear message, no stack trace.
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+
+  const app = await createApp(env);
+  let shuttingDown = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.log(`${signal} received: stopping (at most ${env.SHUTDOWN_TIMEOUT_MS} ms)`);
+    setTimeout(() => {
+      logger.error('shutdown timed out; exiting with jobs still running (they will be recovered as stalled)');
+      process.exit(1);
+    }, env.SHUTDOWN_TIMEOUT_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+
+  if (isHttpApp(app)) {
+    await app.listen(env.PORT, env.HOST);
+    logger.log(`API listening on http://${env.HOST}:${env.PORT} (role ${env.PROCESS_ROLE}; docs at /docs)`);
+  } else {
+    await app.init();
+    logger.log('worker started (role worker)');
+  }
+}
+
+void bootstrap();

@@ -1,0 +1,36 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { InputType } from '../core/queue/summarize-job';
+import type { PublicJobStatus } from './public-job-status';
+
+/** A job as clients see it; fields that do not apply (yet) are null. */
+export class JobStatusResponseDto {
+  @ApiProperty() readonly job_id!: string;
+  @ApiProperty({ enum: ['pending', 'processing', 'completed', 'failed'] }) readonly status!: PublicJobStatus;
+  @ApiProperty({ type: String, nullable: true }) readonly summary!: string | null;
+  @ApiProperty({ type: [String], nullable: true }) readonly tags!: string[] | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why the job failed.' }) readonly error!:
+    string | null;
+  @ApiProperty({ enum: ['text', 'url'] }) readonly input_type!: InputType;
+  @ApiProperty({ type: String, description: 'ISO 8601' }) readonly created_at!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'ISO 8601' }) readonly finished_at!:
+    string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'From the start of processing to the end.' })
+  readonly processing_time_ms!: number | null;
+  @ApiProperty({ type: Number, description: 'Attempts made so far (retries included).' })
+  readonly attempts!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'Provider that made the summary.' })
+  readonly provider!: string | null;
+  @ApiProperty({ type: String, nullable: true }) readonly model!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'URL inputs: the URL as submitted (canonical).' })
+  readonly source_url!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'URL inputs: the URL after redirects.' })
+  readonly final_url!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'URL inputs: the page title.' })
+  readonly title!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'URL inputs: when the page was fetched (ISO 8601).',
+  })
+  readonly fetched_at!: string | null;
+}

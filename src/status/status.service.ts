@@ -1,0 +1,40 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
+import { withRedisDeadline } from '../core/redis/redis-connection';
+import type { SummarizeJob } from '../core/queue/summarize-job';
+import type { JobStatusResponseDto } from './job-status-response.dto';
+import { toPublicJobStatus } from './public-job-status';
+
+/** Reads jobs straight from BullMQ: the job hash is the one record of a job's state, result and error. */
+@Injectable()
+export class StatusService {
+  constructor(@InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue) {}
+
+  async status(jobId: string): Promise<JobStatusResponseDto> {
+    const job = (await withRedisDeadline(this.queue.getJob(jobId))) as SummarizeJob | undefined;
+    if (!job?.id) throw new NotFoundException(`no job with id ${jobId} (unknown, or expired from retention)`);
+    const status = toPublicJobStatus(await withRedisDeadline(job.getState()));
+    const result = status === 'completed' ? job.returnvalue : null;
+    const finishedOn = status === 'completed' || status === 'failed' ? job.finishedOn : undefined;
+    return {
+      job_id: job.id,
+      status,
+      summary: result?.summary ?? null,
+      tags: result?.tags ?? null,
+      error: status === 'failed' ? job.failedReason || 'failed' : null,
+      input_type: job.data.inputType,
+      created_at: new Date(job.timestamp).toISOString(),
+      finished_at: finishedOn ? new Date(finishedOn).toISOString() : null,
+      processing_time_ms: finishedOn && job.processedOn ? finishedOn - job.processedOn : null,
+      attempts: job.attemptsMade,
+      provider: result?.provider ?? null,
+      model: result?.model ?? null,
+      source_url: result?.source_url ?? (job.data.inputType === 'url' ? job.data.input : null),
+      final_url: result?.final_url ?? null,
+      title: result?.title ?? null,
+      fetched_at: result?.fetched_at ?? null,
+    };
+  }
+}

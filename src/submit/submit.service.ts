@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SUMMARIZER, type Summarizer } from '../ai/summarizer';
+import { hashInput } from '../cache/input-hasher';
+import { SummaryCacheRepository } from '../cache/summary-cache.repository';
+import { SummarizeJobProducer } from '../core/queue/summarize-job.producer';
+import { toPublicJobStatus } from '../status/public-job-status';
+import { parseInput } from './input-parser';
+import type { SubmitResponse } from './submit-response.dto';
+
+/** The request path: answer from the cache, or queue one job per distinct input. No AI here. */
+@Injectable()
+export class SubmitService {
+  constructor(
+    private readonly cache: SummaryCacheRepository,
+    private readonly producer: SummarizeJobProducer,
+    @Inject(SUMMARIZER) private readonly summarizer: Summarizer,
+  ) {}
+
+  async submit(rawInput: string): Promise<SubmitResponse> {
+    const input = parseInput(rawInput);
+    const inputHash = hashInput(input.type, input.value, this.summarizer.identity);
+    const cached = await this.cache.get(inputHash);
+    if (cached) {
+      return {
+        status: 'completed',
+        cache: 'hit',
+        summary: cached.summary,
+        tags: cached.tags,
+        input_type: input.type,
+      };
+    }
+    const queued = await this.producer.enqueue({ inputType: input.type, input: input.value, inputHash });
+    const status = toPublicJobStatus(queued.state);
+    if (status === 'completed' || status === 'failed') {
+      // The job we were deduplicated onto finished between our cache read and now: its result is cached.
+      const finished = await this.cache.get(inputHash);
+      if (finished) {
+        return {
+          status: 'completed',
+          cache: 'hit',
+          summary: finished.summary,
+          tags: finished.tags,
+          input_type: input.type,
+        };
+      }
+    }
+    return {
+      job_id: queued.jobId,
+      status: status === 'processing' ? 'processing' : 'pending',
+      cache: queued.deduplicated ? 'deduplicated' : 'miss',
+      input_type: input.type,
+    };
+  }
+}
