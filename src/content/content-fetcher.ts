@@ -1,0 +1,83 @@
+import { ArticleExtractor } from './article-extractor';
+import { ContentFetchError, InvalidUrlError } from './content-errors';
+import { SafeFetcher, type Resolver } from './safe-fetcher';
+import { canonicalizeUrl } from './url-canonicalizer';
+
+/** The article behind a URL, ready for the summarizer and for the result record. */
+export interface FetchedArticle {
+  /** Canonical form of the submitted URL (the cache key's URL). */
+  readonly sourceUrl: string;
+  /** Canonical URL that finally answered, after redirects. */
+  readonly finalUrl: string;
+  readonly title: string | null;
+  /** Article text, paragraphs separated by a blank line. */
+  readonly text: string;
+  /** `text/html`, `application/xhtml+xml` or `text/plain`. */
+  readonly contentType: string;
+  /** ISO 8601 time the page was fetched. */
+  readonly fetchedAt: string;
+}
+
+/** Everything the content module reads from the environment, as a plain object so scripts and tests need no Nest. */
+export interface ContentFetcherOptions {
+  /** DANGEROUS: comma-separated `host:port` fetched even on non-public addresses (`FETCH_ALLOWED_HOSTS`). */
+  readonly allowedHosts: readonly string[] | string;
+  readonly connectTimeoutMs: number;
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  readonly maxRedirects: number;
+  readonly minChars: number;
+  readonly userAgent?: string;
+  /** Replaces DNS (tests map invented names to loopback). */
+  readonly resolve?: Resolver;
+  /** Clock for `fetchedAt` (tests). */
+  readonly now?: () => Date;
+}
+
+/** URL → article text: canonicalize, fetch safely, extract. The one entry point the worker uses. */
+export class ContentFetcher {
+  private readonly fetcher: SafeFetcher;
+  private readonly extractor: ArticleExtractor;
+  private readonly now: () => Date;
+
+  constructor(options: ContentFetcherOptions) {
+    this.fetcher = new SafeFetcher(options);
+    this.extractor = new ArticleExtractor({ minChars: options.minChars });
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * @throws ContentFetchError for every failure: `retryable` true for timeouts, resets, DNS hiccups, 5xx and 429;
+   *   false for invalid URLs, blocked addresses, 4xx, too many redirects, unsupported types, too large, too little text.
+   */
+  async fetchArticle(url: string, signal?: AbortSignal): Promise<FetchedArticle> {
+    let sourceUrl: string;
+    try {
+      sourceUrl = canonicalizeUrl(url);
+    } catch (error) {
+      if (error instanceof InvalidUrlError)
+        throw new ContentFetchError(error.message, 'invalid-url', false, { cause: error });
+      throw error;
+    }
+    const fetchedAt = this.now().toISOString();
+    const document = await this.fetcher.fetch(sourceUrl, signal);
+    const article = this.extractor.extract({
+      body: document.body,
+      mediaType: document.mediaType,
+      url: document.finalUrl,
+    });
+    return {
+      sourceUrl,
+      finalUrl: document.finalUrl,
+      title: article.title,
+      text: article.text,
+      contentType: document.mediaType,
+      fetchedAt,
+    };
+  }
+
+  /** Closes pooled connections. */
+  async close(): Promise<void> {
+    await this.fetcher.close();
+  }
+}
