@@ -1,43 +1,88 @@
 import type { Summarizer, SummarizeRequest, Summary, SummarizerIdentity } from '../summarizer';
+import { DocumentAnalyzer, type AnalyzedDocument } from './document-analyzer';
+import { KeyphraseExtractor } from './keyphrase-extractor';
+import { SentenceRanker } from './sentence-ranker';
 
-const STOPWORDS = new Set(
-  'a an the and or but if of to in on at by for with from as is are was were be been being it its this that these those he she they we you i his her their our your not no so than then there here what which who whom when where why how all any each few more most other some such only own same too very can will just should now into over after before about also said says'.split(
-    ' ',
-  ),
-);
+const FALLBACK_TAGS = ['text', 'summary'];
 
 /**
- * Offline extractive summarizer: picks the highest-scoring sentences (word frequency with a lead bonus) in their
- * original order, and tags with the most frequent content words. Deterministic for a given input.
+ * Offline extractive summarizer and tagger. Normalizes the layout (Markdown, lists, code, URLs), detects the
+ * language, splits sentences, ranks them by position, centrality, title overlap and style, picks 2–3 without
+ * repetition (MMR) and tags with 2–4 key phrases. Deterministic: same input, same output.
  */
 export class LocalSummarizer implements Summarizer {
-  readonly identity: SummarizerIdentity = { provider: 'local', model: 'extractive', promptVersion: '1' };
+  readonly identity: SummarizerIdentity = { provider: 'local', model: 'extractive-v2', promptVersion: '2' };
 
-  summarize({ text }: SummarizeRequest): Promise<Summary> {
-    const sentences = splitSentences(text);
-    const words = (s: string) => s.toLowerCase().match(/\p{L}[\p{L}\p{N}'-]*/gu) ?? [];
-    const freq = new Map<string, number>();
-    for (const w of words(text)) if (!STOPWORDS.has(w) && w.length > 2) freq.set(w, (freq.get(w) ?? 0) + 1);
-    const scored = sentences.map((s, i) => {
-      const ws = words(s).filter((w) => freq.has(w));
-      const score = ws.reduce((sum, w) => sum + (freq.get(w) ?? 0), 0) / Math.sqrt(ws.length + 1);
-      return { i, s, score: score * (i < 3 ? 1.5 : 1) };
+  private readonly analyzer = new DocumentAnalyzer();
+  private readonly ranker = new SentenceRanker();
+  private readonly keyphrases = new KeyphraseExtractor();
+
+  summarize({ text, title, signal }: SummarizeRequest): Promise<Summary> {
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    try {
+      return Promise.resolve(this.run(text, title));
+    } catch {
+      // Never fail a job over an unexpected input: fall back to the opening of the text.
+      return Promise.resolve(fallback(text));
+    }
+  }
+
+  private run(text: string, title: string | undefined): Summary {
+    const doc = this.analyzer.analyze(text, title);
+    if (doc.sentences.length === 0) return fallback(text);
+    const features = this.ranker.features(doc.sentences, doc.titleTerms);
+    const chosen = this.ranker.select(features).map((i) => doc.sentences[i].text);
+    const summary = chosen.map((s) => (doc.lowercased ? capitalize(s) : s)).join(' ');
+    return { summary, tags: this.tags(doc) };
+  }
+
+  private tags(doc: AnalyzedDocument): string[] {
+    const tags = this.keyphrases.extract({
+      sentences: doc.sentences,
+      title: doc.title,
+      language: doc.language,
+      lowercased: doc.lowercased,
+      stopwords: doc.stopwords,
+      termCounts: doc.termCounts,
     });
-    const picked = [...scored]
-      .sort((a, b) => b.score - a.score || a.i - b.i)
-      .slice(0, Math.min(3, sentences.length))
-      .sort((a, b) => a.i - b.i);
-    const tags = [...freq.entries()]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .slice(0, 4)
-      .map(([w]) => w);
-    while (tags.length < 2) tags.push(tags.length === 0 ? 'text' : 'general');
-    return Promise.resolve({ summary: picked.map((p) => p.s).join(' '), tags });
+    return complete(tags, frequentWords(doc.sentences.map((s) => s.text).join(' '), doc.stopwords));
   }
 }
 
-function splitSentences(text: string): string[] {
+function fallback(text: string): Summary {
   const flat = text.replace(/\s+/g, ' ').trim();
-  const parts = flat.split(/(?<=[.!?])\s+(?=["'(\p{Lu}\p{N}])/u).filter((s) => s.length > 0);
-  return parts.length > 0 ? parts : [flat];
+  const summary =
+    flat.length > 400 ? `${flat.slice(0, flat.lastIndexOf(' ', 400) + 1 || 400).trim()}…` : flat;
+  return { summary: summary || '…', tags: complete([], frequentWords(flat, new Set())) };
+}
+
+/** Keeps up to four distinct tags, padding to two with frequent words, then fixed words. */
+function complete(tags: readonly string[], extra: readonly string[]): string[] {
+  const out: string[] = [];
+  const seen: string[] = [];
+  const push = (t: string) => {
+    const key = t.trim().toLowerCase();
+    if (!key || seen.some((s) => s.includes(key) || key.includes(s))) return;
+    seen.push(key);
+    out.push(t.trim());
+  };
+  for (const t of tags) if (out.length < 4) push(t);
+  for (const t of [...extra, ...FALLBACK_TAGS]) if (out.length < 2) push(t);
+  return out;
+}
+
+function frequentWords(text: string, stopwords: ReadonlySet<string>): string[] {
+  const counts = new Map<string, number>();
+  for (const m of text.slice(0, 50_000).matchAll(/\p{L}[\p{L}\p{N}-]*/gu)) {
+    const w = m[0].toLowerCase();
+    if (w.length > 2 && !stopwords.has(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, 4)
+    .map(([w]) => w);
+}
+
+function capitalize(sentence: string): string {
+  return sentence.replace(/^(["'(\s]*)(\p{Ll})/u, (_, pre: string, c: string) => pre + c.toUpperCase());
 }

@@ -1,0 +1,21 @@
+import path from 'node:path';
+import { readRows } from './eval-data';
+import { DocumentAnalyzer } from '../../src/ai/local/document-analyzer';
+import { LocalSummarizer } from '../../src/ai/local/local-summarizer';
+import { TextNormalizer } from '../../src/ai/local/text-normalizer';
+import { SentenceSplitter } from '../../src/ai/local/sentence-splitter';
+const rows = readRows(path.resolve(__dirname, '../../../shared/eval/cnn-corpus-dev.jsonl'));
+const a = new DocumentAnalyzer();
+const s = new LocalSummarizer();
+const n = new TextNormalizer();
+const sp = new SentenceSplitter();
+const t = (name: string, f: (r: (typeof rows)[number]) => unknown) => {
+  for (const r of rows.slice(0, 20)) f(r);
+  const st = performance.now();
+  for (const r of rows) f(r);
+  console.log(name, ((performance.now() - st) / rows.length).toFixed(2));
+};
+t('normalize', (r) => n.normalize(r.text));
+t('split', (r) => n.normalize(r.text).map((b) => sp.split(b.text, 'en')));
+t('analyze', (r) => a.analyze(r.text, r.title));
+t('summarize', (r) => s.summarize({ text: r.text, title: r.title }));

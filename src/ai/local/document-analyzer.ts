@@ -1,0 +1,101 @@
+import { LanguageDetector, type LanguageCode } from './language-detector';
+import { SentenceSplitter } from './sentence-splitter';
+import type { RankableSentence } from './sentence-ranker';
+import { StopwordList } from './stopword-list';
+import { TermExtractor } from './term-extractor';
+import { TextNormalizer } from './text-normalizer';
+
+/** Part-of-speech tags are kept for the opening of the text only: tags come from there, and memory stays bounded. */
+export const TAGGED_CHARS = 12_000;
+
+/** Everything the ranker and the tagger need to know about one input. */
+export interface AnalyzedDocument {
+  readonly language: LanguageCode;
+  /** No capital letters anywhere: case carries no signal (e.g. lowercased, tokenized corpora). */
+  readonly lowercased: boolean;
+  /** Punctuation is split off words ("the boy 's mother , 23 ."). */
+  readonly tokenized: boolean;
+  readonly title?: string;
+  readonly titleTerms: readonly string[];
+  readonly sentences: readonly RankableSentence[];
+  readonly stopwords: ReadonlySet<string>;
+  /** Occurrences of each content stem in the whole text. */
+  readonly termCounts: ReadonlyMap<string, number>;
+}
+
+/** Normalizes the layout, detects the language, splits sentences and extracts content terms. */
+export class DocumentAnalyzer {
+  private readonly normalizer = new TextNormalizer();
+  private readonly detector = new LanguageDetector();
+  private readonly splitter = new SentenceSplitter();
+  private readonly stopwordLists = new StopwordList();
+
+  analyze(text: string, givenTitle?: string): AnalyzedDocument {
+    const blocks = this.normalizer.normalize(text);
+    const prose = blocks.filter((b) => b.kind !== 'heading');
+    const sample = prose
+      .slice(0, 40)
+      .map((b) => b.text)
+      .join(' ');
+    const language = this.detector.detect(sample || text);
+    const stopwords = this.stopwordLists.for(language);
+    const terms = new TermExtractor(stopwords);
+    const lowercased = isLowercased(sample);
+    const tokenized = isTokenized(sample);
+    const heading = blocks.find((b) => b.kind === 'heading')?.text;
+    const title = givenTitle?.trim() || heading;
+
+    const sentences: RankableSentence[] = [];
+    const termCounts = new Map<string, number>();
+    let chars = 0;
+    for (const block of prose.length > 0 ? prose : blocks) {
+      const tag = !lowercased && chars < TAGGED_CHARS;
+      chars += block.text.length;
+      this.splitter.split(block.text, language, tag).forEach((split, k) => {
+        const sentenceText = tokenized ? detokenize(split.text) : split.text;
+        const sentenceTerms = terms.terms(sentenceText);
+        for (const t of sentenceTerms) termCounts.set(t, (termCounts.get(t) ?? 0) + 1);
+        sentences.push({
+          text: sentenceText,
+          terms: sentenceTerms,
+          index: sentences.length,
+          opensParagraph: k === 0,
+          tokens: split.tokens,
+        });
+      });
+    }
+    return {
+      language,
+      lowercased,
+      tokenized,
+      title,
+      titleTerms: title ? terms.terms(title) : [],
+      sentences,
+      stopwords,
+      termCounts,
+    };
+  }
+}
+
+function isLowercased(sample: string): boolean {
+  const letters = sample.match(/\p{L}/gu)?.length ?? 0;
+  const upper = sample.match(/\p{Lu}/gu)?.length ?? 0;
+  return letters >= 20 && upper / letters < 0.005;
+}
+
+function isTokenized(sample: string): boolean {
+  const words = sample.split(' ').length;
+  const detached = sample.match(/ [,.;:!?](?= |$)| n't\b| '(?:s|re|ve|ll|d|m)\b/g)?.length ?? 0;
+  return words >= 10 && detached / words > 0.02;
+}
+
+/** Re-attaches punctuation split off by a tokenizer: "the boy 's mother , 23 ." → "the boy's mother, 23.". */
+export function detokenize(sentence: string): string {
+  return sentence
+    .replace(/ ([,.;:!?%)\]}])/g, '$1')
+    .replace(/([([{$£€]) /g, '$1')
+    .replace(/ (n't|'s|'re|'ve|'ll|'d|'m)\b/gi, '$1')
+    .replace(/(\w) - (\w)/g, '$1-$2')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -1,0 +1,202 @@
+import type { LanguageCode } from './language-detector';
+import type { TaggedToken } from './sentence-splitter';
+import { stem } from './term-extractor';
+
+/** Tags come from the opening of the text (where news and most documents state their topic); bounds the cost. */
+const HEAD_CHARS = 12_000;
+const MAX_PHRASE_WORDS = 3;
+const MIN_TAGS = 2;
+const MAX_TAGS = 4;
+/** Tags scoring below this share of the best one are dropped (down to {@link MIN_TAGS}). */
+const RELATIVE_CUTOFF = 0.3;
+
+interface Token {
+  readonly text: string;
+  /** Universal POS tag: PROPN, NOUN, ADJ, … ("X" when unknown). */
+  readonly pos: string;
+  readonly sentenceStart: boolean;
+}
+
+interface Candidate {
+  readonly key: string;
+  readonly stems: readonly string[];
+  surfaces: Map<string, number>;
+  count: number;
+  first: number;
+  proper: boolean;
+}
+
+export interface KeyphraseInput {
+  /** Sentences in order, with part-of-speech tags when a tagger ran (English). */
+  readonly sentences: ReadonlyArray<{ readonly text: string; readonly tokens?: readonly TaggedToken[] }>;
+  readonly title?: string;
+  readonly language: LanguageCode;
+  /** The text is all lowercase (case carries no signal). */
+  readonly lowercased: boolean;
+  readonly stopwords: ReadonlySet<string>;
+  /** How often each stem occurs in the whole text. */
+  readonly termCounts: ReadonlyMap<string, number>;
+}
+
+/**
+ * Picks 2–4 tags a person would choose: proper nouns and noun phrases in their natural case, found with
+ * `wink-nlp`'s part-of-speech tagger for English and capitalisation plus stopword boundaries elsewhere; scored by
+ * frequency, first position and presence in the title; near-duplicates merged ("airship"/"airships", "McIlroy"
+ * into "Rory McIlroy").
+ */
+export class KeyphraseExtractor {
+  extract(input: KeyphraseInput): string[] {
+    const head: Array<{ readonly text: string; readonly tokens?: readonly TaggedToken[] }> = [];
+    let chars = 0;
+    for (const s of input.sentences) {
+      if (chars > HEAD_CHARS) break;
+      head.push(s);
+      chars += s.text.length;
+    }
+    const titleStems = new Set(input.title ? this.words(input.title).map((w) => stem(w)) : []);
+    const candidates = new Map<string, Candidate>();
+    const sentences = [...(input.title ? [{ text: input.title }] : []), ...head];
+    sentences.forEach((sentence, index) => {
+      const tokens = sentence.tokens ? tagged(sentence.tokens) : this.tokens(sentence.text, input);
+      for (const phrase of this.phrases(tokens, input)) this.add(candidates, phrase, index, input.stopwords);
+    });
+    mergeNames(candidates);
+
+    const scored = [...candidates.values()]
+      .map((c) => {
+        const inTitle = c.stems.filter((s) => titleStems.has(s)).length / c.stems.length;
+        const corpus = c.stems.reduce((sum, s) => sum + (input.termCounts.get(s) ?? 0), 0) / c.stems.length;
+        const frequency = c.count + 0.25 * corpus;
+        const score =
+          frequency *
+          (1 + 1.5 * inTitle) *
+          (c.proper ? 1.3 : 1) *
+          (1 + 1 / (1 + c.first / 3)) *
+          (c.stems.length > 1 ? 1.15 : 1);
+        return { c, score, surface: bestSurface(c) };
+      })
+      .filter(
+        (x) => x.c.count + (titleStems.size > 0 && x.c.stems.every((s) => titleStems.has(s)) ? 1 : 0) >= 2,
+      )
+      .sort((a, b) => b.score - a.score || a.c.first - b.c.first || a.surface.localeCompare(b.surface));
+
+    const tags: string[] = [];
+    const used: string[][] = [];
+    for (const x of scored) {
+      if (tags.length >= MAX_TAGS) break;
+      if (tags.length >= MIN_TAGS && x.score < RELATIVE_CUTOFF * scored[0].score) break;
+      if (used.some((u) => overlaps(u, x.c.stems))) continue;
+      tags.push(x.surface);
+      used.push([...x.c.stems]);
+    }
+    return tags;
+  }
+
+  private words(text: string): string[] {
+    return text.match(/\p{L}[\p{L}\p{N}'’-]*/gu) ?? [];
+  }
+
+  private tokens(sentence: string, input: KeyphraseInput): Token[] {
+    // No tagger: capitalised words (not first in the sentence) are proper nouns, other non-stopwords nouns.
+    const words = this.words(sentence);
+    return words.map((text, i) => ({
+      text,
+      pos: input.lowercased
+        ? 'NOUN'
+        : /^\p{Lu}/u.test(text) && (i > 0 || input.language === 'de')
+          ? 'PROPN'
+          : 'NOUN',
+      sentenceStart: i === 0,
+    }));
+  }
+
+  /** Maximal runs of proper nouns, and of adjectives + nouns, cut to at most three words. */
+  private phrases(
+    tokens: readonly Token[],
+    input: KeyphraseInput,
+  ): Array<{ words: Token[]; proper: boolean }> {
+    const out: Array<{ words: Token[]; proper: boolean }> = [];
+    let run: Token[] = [];
+    const flush = () => {
+      // Trim leading/trailing adjectives: "big crowds" -> "crowds"; keep ADJ inside ("Arctic transportation").
+      while (run.length > 0 && run[run.length - 1].pos === 'ADJ') run.pop();
+      while (run.length > 0 && run[0].pos === 'ADJ' && run.length > 1 && !/^\p{Lu}/u.test(run[0].text))
+        run.shift();
+      if (run.length > 0 && run.length <= MAX_PHRASE_WORDS) {
+        out.push({ words: run, proper: run.every((t) => t.pos === 'PROPN') });
+      } else if (run.length > MAX_PHRASE_WORDS) {
+        // Long noun chains: keep the head (last two words), which names the thing.
+        out.push({ words: run.slice(-2), proper: run.slice(-2).every((t) => t.pos === 'PROPN') });
+      }
+      run = [];
+    };
+    for (const t of tokens) {
+      const lower = t.text.toLowerCase();
+      const content =
+        (t.pos === 'PROPN' || t.pos === 'NOUN' || t.pos === 'ADJ') &&
+        /^\p{L}[\p{L}\p{N}'’.-]*$/u.test(t.text) &&
+        lower.length > 1 &&
+        !input.stopwords.has(lower);
+      if (!content) {
+        flush();
+        continue;
+      }
+      // Switching between a proper-noun run and a common-noun run starts a new phrase,
+      // except for "Arctic transportation"-style modifiers (proper followed by common nouns).
+      if (run.length > 0 && run[run.length - 1].pos !== 'PROPN' && t.pos === 'PROPN') flush();
+      run.push(t);
+    }
+    flush();
+    return out;
+  }
+
+  private add(
+    candidates: Map<string, Candidate>,
+    phrase: { words: Token[]; proper: boolean },
+    index: number,
+    stopwords: ReadonlySet<string>,
+  ): void {
+    const words = phrase.words.map((t) => t.text.replace(/['’]s$/, ''));
+    if (words.some((w) => stopwords.has(w.toLowerCase()) || w.length < 2)) return;
+    const stems = words.map((w) => stem(w));
+    const key = stems.join(' ');
+    // Natural case: a common noun capitalised only because it starts the sentence is written in lowercase.
+    const surface = words
+      .map((w, i) => (phrase.words[i].sentenceStart && phrase.words[i].pos !== 'PROPN' ? w.toLowerCase() : w))
+      .join(' ');
+    let c = candidates.get(key);
+    if (!c) {
+      c = { key, stems, surfaces: new Map(), count: 0, first: index, proper: phrase.proper };
+      candidates.set(key, c);
+    }
+    c.count++;
+    c.proper ||= phrase.proper && !phrase.words[0].sentenceStart;
+    c.surfaces.set(surface, (c.surfaces.get(surface) ?? 0) + (phrase.words[0].sentenceStart ? 0.5 : 1));
+  }
+}
+
+function tagged(tokens: readonly TaggedToken[]): Token[] {
+  return tokens.map((t, i) => ({ text: t.text, pos: t.pos, sentenceStart: i === 0 }));
+}
+
+/** Folds one-word proper nouns into the longer name that ends with them ("McIlroy" → "Rory McIlroy"). */
+function mergeNames(candidates: Map<string, Candidate>): void {
+  const names = [...candidates.values()].filter((c) => c.proper && c.stems.length > 1);
+  for (const single of [...candidates.values()]) {
+    if (single.stems.length !== 1 || !single.proper) continue;
+    const owners = names.filter((n) => n.stems[n.stems.length - 1] === single.stems[0]);
+    if (owners.length !== 1) continue;
+    owners[0].count += single.count;
+    owners[0].first = Math.min(owners[0].first, single.first);
+    candidates.delete(single.key);
+  }
+}
+
+function bestSurface(c: Candidate): string {
+  return [...c.surfaces.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0][0];
+}
+
+/** Same stem anywhere in both: "airship" vs "airships", "Supreme Court" vs "Court". */
+function overlaps(a: readonly string[], b: readonly string[]): boolean {
+  return a.some((s) => b.includes(s));
+}

@@ -1,0 +1,133 @@
+import winkNLP, { type ItemSentence } from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
+import type { LanguageCode } from './language-detector';
+
+/** Longer runs (captions glued together, unpunctuated text) are cut into pieces of about {@link CHUNK_WORDS}. */
+const MAX_SENTENCE_WORDS = 70;
+const CHUNK_WORDS = 30;
+
+/** Abbreviations after which `Intl.Segmenter` wrongly ends a sentence, per language (lowercase, no dot). */
+const ABBREVIATIONS: Readonly<Record<LanguageCode, string>> = {
+  en: 'mr mrs ms dr prof st jr sr vs etc inc ltd co corp gen sen rep gov lt col sgt capt no fig',
+  es: 'sr sra srta dr dra d dña ud uds etc pág núm art ej av prof lic ing gral',
+  fr: 'm mm mme mlle dr pr st ste etc av bd no p',
+  de: 'z.b usw bzw ca dr prof hr fr nr str vgl evtl u.a d.h s bspw inkl',
+  pt: 'sr sra srta dr dra prof av etc pág nº v.exa',
+  it: 'sig sigra dott prof ecc avv ing on',
+  nl: 'dhr mevr dr prof bijv enz nr mr',
+};
+
+/** A word or punctuation token with its universal part-of-speech tag (PROPN, NOUN, ADJ, VERB, …). */
+export interface TaggedToken {
+  readonly text: string;
+  readonly pos: string;
+}
+
+/** A sentence, with its tagged tokens when the language has a tagger (English) and tagging was asked for. */
+export interface SplitSentence {
+  readonly text: string;
+  readonly tokens?: readonly TaggedToken[];
+}
+
+/**
+ * Splits prose into sentences: `wink-nlp`'s sentence boundary detector for English (handles abbreviations, quotes,
+ * lowercased and tokenized text), `Intl.Segmenter` (ICU) plus an abbreviation list for other languages, and fixed
+ * word windows as a last resort for text without sentence punctuation.
+ */
+export class SentenceSplitter {
+  private readonly nlp = winkNLP(model, ['sbd']);
+  private readonly tagger = winkNLP(model, ['sbd', 'pos']);
+  private readonly segmenters = new Map<LanguageCode, Intl.Segmenter>();
+  private readonly abbreviations = new Map<LanguageCode, ReadonlySet<string>>();
+
+  /**
+   * @param tag attach part-of-speech tags (English only; the tagger runs in the same pass as the splitter, so
+   *   tagging costs little, but callers tag only the opening of long texts to keep memory bounded)
+   */
+  split(text: string, language: LanguageCode, tag = false): SplitSentence[] {
+    const raw: SplitSentence[] =
+      language === 'en' ? this.english(text, tag) : this.icu(text, language).map((t) => ({ text: t }));
+    const out: SplitSentence[] = [];
+    for (const sentence of raw) {
+      const clean = sentence.text.replace(/\s+/g, ' ').trim();
+      if (!/[\p{L}\p{N}]/u.test(clean)) {
+        // A lone closing quote or bracket belongs to the sentence before it.
+        const last = out[out.length - 1];
+        if (clean && last) out[out.length - 1] = { ...last, text: last.text + clean };
+        continue;
+      }
+      const pieces = chunkLong(clean);
+      if (pieces.length === 1) out.push({ text: clean, tokens: sentence.tokens });
+      else out.push(...pieces.map((p) => ({ text: p })));
+    }
+    return out;
+  }
+
+  private english(text: string, tag: boolean): SplitSentence[] {
+    if (!tag)
+      return this.nlp
+        .readDoc(text)
+        .sentences()
+        .out()
+        .map((t) => ({ text: t }));
+    const doc = this.tagger.readDoc(text);
+    const its = this.tagger.its;
+    const out: SplitSentence[] = [];
+    doc.sentences().each((sentence: ItemSentence) => {
+      const tokens = sentence.tokens();
+      const words = tokens.out();
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- wink's `its` helpers are plain functions
+      const tags = tokens.out(its.pos);
+      out.push({
+        text: sentence.out(),
+        tokens: words.map((w: string, i: number) => ({ text: w, pos: tags[i] ?? 'X' })),
+      });
+    });
+    return out;
+  }
+
+  private icu(text: string, language: LanguageCode): string[] {
+    let segmenter = this.segmenters.get(language);
+    if (!segmenter) {
+      segmenter = new Intl.Segmenter(language, { granularity: 'sentence' });
+      this.segmenters.set(language, segmenter);
+    }
+    const abbreviations = this.abbreviationsFor(language);
+    const out: string[] = [];
+    let pending = '';
+    for (const { segment } of segmenter.segment(text)) {
+      pending += segment;
+      const lastWord = /([\p{L}.]+)\.\s*$/u.exec(pending)?.[1]?.toLowerCase();
+      const abbreviated = lastWord !== undefined && (lastWord.length === 1 || abbreviations.has(lastWord));
+      if (!abbreviated) {
+        out.push(pending);
+        pending = '';
+      }
+    }
+    if (pending) out.push(pending);
+    return out;
+  }
+
+  private abbreviationsFor(language: LanguageCode): ReadonlySet<string> {
+    let set = this.abbreviations.get(language);
+    if (!set) {
+      set = new Set(ABBREVIATIONS[language].split(' '));
+      this.abbreviations.set(language, set);
+    }
+    return set;
+  }
+}
+
+/** Cuts an over-long "sentence" at clause punctuation, then into word windows, so no unit dominates the summary. */
+function chunkLong(sentence: string): string[] {
+  const words = sentence.split(' ');
+  if (words.length <= MAX_SENTENCE_WORDS) return [sentence];
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i += CHUNK_WORDS) {
+    // Avoid a tiny tail: fold the last < half window into the previous piece.
+    const end = words.length - (i + CHUNK_WORDS) < CHUNK_WORDS / 2 ? words.length : i + CHUNK_WORDS;
+    out.push(words.slice(i, end).join(' '));
+    if (end === words.length) break;
+  }
+  return out;
+}
