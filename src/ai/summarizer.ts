@@ -15,6 +15,11 @@ export interface SummarizeRequest {
   readonly title?: string;
   /** Cancels the call (worker shutdown, job timeout). */
   readonly signal?: AbortSignal;
+  /**
+   * The job's last attempt: a summarizer with a fallback uses it for a transient failure too, instead of letting
+   * the job fail. Leave unset when unknown.
+   */
+  readonly finalAttempt?: boolean;
 }
 
 /** Token counts as the provider reported them; zero for the local summarizer. */
@@ -30,6 +35,19 @@ export interface Summary {
   /** 2–4 distinct, non-empty tags. */
   readonly tags: string[];
   readonly usage?: TokenUsage;
+  /** Remote API calls made for this result (1, or 2 with a repair); absent for the local summarizer. */
+  readonly calls?: number;
+  /** Who really produced the result, when not the summarizer's own identity (the local fallback). */
+  readonly producedBy?: SummarizerIdentity;
+  /** Set when the local fallback produced the result after the remote provider failed for good. */
+  readonly fallback?: FallbackInfo;
+}
+
+/** Why the fallback ran, and what the failed remote attempt still cost. */
+export interface FallbackInfo {
+  readonly reason: string;
+  readonly remoteCalls: number;
+  readonly remoteUsage?: TokenUsage;
 }
 
 /** Implemented by every provider; the worker only ever talks to this interface. */

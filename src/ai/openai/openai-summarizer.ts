@@ -1,0 +1,192 @@
+import OpenAI, {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  BadRequestError,
+} from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { AiCredentialsState } from '../ai-credentials-state';
+import {
+  AiCredentialsError,
+  type AiError,
+  AiPermanentError,
+  AiRateLimitedError,
+  AiTransientError,
+  parseRetryAfterMs,
+} from '../ai-errors';
+import { SUMMARY_JSON_SCHEMA, SUMMARY_SCHEMA_NAME, type PromptConversation } from '../prompts';
+import { RemoteSummarizer, type ModelReply, type SpentSoFar } from '../remote-summarizer';
+
+/** `json_schema` constrains the answer to the schema; `json_object` only to some JSON (for servers without schemas). */
+export type OpenAiJsonMode = 'json_schema' | 'json_object';
+
+export interface OpenAiSummarizerOptions {
+  /** `OPENAI_BASE_URL`, including the API version path, e.g. `http://localhost:11434/v1` for Ollama. */
+  readonly baseUrl: string;
+  /** `OPENAI_API_KEY`; local servers usually need none. */
+  readonly apiKey?: string;
+  readonly model: string;
+  /** `AI_TIMEOUT_MS`: bounds one HTTP call. */
+  readonly timeoutMs: number;
+  readonly maxInputTokens: number;
+  readonly credentials?: AiCredentialsState;
+  /** Start with this mode; default `json_schema`, which falls back to `json_object` if the server rejects it. */
+  readonly jsonMode?: OpenAiJsonMode;
+  readonly temperature?: number;
+}
+
+/** A 400 whose message is about the response format, i.e. the server does not support structured outputs. */
+const RESPONSE_FORMAT_REJECTED = /response_format|json_schema|structured output/i;
+
+/**
+ * Any OpenAI-compatible chat completions server (OpenAI, Ollama, vLLM, llama.cpp) through the official SDK, with a
+ * strict JSON schema for the answer.
+ */
+export class OpenAiSummarizer extends RemoteSummarizer {
+  private readonly client: OpenAI;
+  private readonly model: string;
+  private readonly temperature: number;
+  private jsonMode: OpenAiJsonMode;
+
+  constructor(options: OpenAiSummarizerOptions) {
+    super('openai', options);
+    this.model = options.model;
+    this.temperature = options.temperature ?? 0.2;
+    this.jsonMode = options.jsonMode ?? 'json_schema';
+    this.client = new OpenAI({
+      baseURL: options.baseUrl,
+      // The SDK refuses to start without a key; servers on the user's own hardware ignore it.
+      apiKey: options.apiKey ?? 'no-key',
+      timeout: options.timeoutMs,
+      // The queue owns retries: one attempt of a job is one HTTP call.
+      maxRetries: 0,
+    });
+  }
+
+  /** The JSON mode in use; `json_object` once the server has rejected `json_schema`. */
+  get currentJsonMode(): OpenAiJsonMode {
+    return this.jsonMode;
+  }
+
+  protected async complete(
+    conversation: PromptConversation,
+    signal: AbortSignal | undefined,
+  ): Promise<ModelReply> {
+    try {
+      return await this.send(conversation, signal);
+    } catch (error) {
+      // Older llama.cpp and vLLM builds reject json_schema with a 400. Switching this process to json_object
+      // (the prompt spells out the shape, and the validator checks it) costs that one extra call once, instead
+      // of failing every job.
+      if (
+        this.jsonMode === 'json_schema' &&
+        error instanceof BadRequestError &&
+        RESPONSE_FORMAT_REJECTED.test(error.message)
+      ) {
+        this.jsonMode = 'json_object';
+        return this.send(conversation, signal);
+      }
+      throw error;
+    }
+  }
+
+  private async send(conversation: PromptConversation, signal: AbortSignal | undefined): Promise<ModelReply> {
+    const params: ChatCompletionCreateParamsNonStreaming = {
+      model: this.model,
+      messages: [
+        { role: 'system', content: conversation.system },
+        ...conversation.turns.map((turn) => ({ role: turn.role, content: turn.text })),
+      ],
+      temperature: this.temperature,
+      response_format:
+        this.jsonMode === 'json_schema'
+          ? {
+              type: 'json_schema',
+              json_schema: { name: SUMMARY_SCHEMA_NAME, strict: true, schema: { ...SUMMARY_JSON_SCHEMA } },
+            }
+          : { type: 'json_object' },
+    };
+    const completion = await this.client.chat.completions.create(params, { signal });
+    const usage = completion.usage
+      ? {
+          inputTokens: completion.usage.prompt_tokens,
+          outputTokens: completion.usage.completion_tokens,
+          totalTokens: completion.usage.total_tokens,
+        }
+      : undefined;
+    const choice = completion.choices[0];
+    if (choice?.finish_reason === 'content_filter') {
+      return {
+        text: '',
+        usage,
+        blocked: 'The model provider filtered the answer (finish_reason content_filter)',
+      };
+    }
+    const refusal = choice?.message.refusal;
+    if (refusal) return { text: '', usage, blocked: `The model refused to answer: ${refusal}` };
+    return { text: choice?.message.content ?? '', usage };
+  }
+
+  protected classifyError(error: unknown, spent: SpentSoFar): AiError {
+    const base = { provider: 'openai' as const, ...spent, cause: error };
+    // Timeout is a subclass of connection error, which is a subclass of APIError: check the specific ones first.
+    if (error instanceof APIConnectionTimeoutError) {
+      return new AiTransientError('OpenAI-compatible call timed out', { ...base, reason: 'timeout' });
+    }
+    if (error instanceof APIUserAbortError) {
+      return new AiTransientError('OpenAI-compatible call aborted', { ...base, reason: 'aborted' });
+    }
+    if (error instanceof APIConnectionError) {
+      return new AiTransientError(`OpenAI-compatible server unreachable: ${error.message}`, {
+        ...base,
+        reason: 'connection',
+      });
+    }
+    if (error instanceof APIError && typeof error.status === 'number') {
+      const status = error.status;
+      const options = { ...base, status };
+      const detail = error.message;
+      if (status === 429) {
+        // OpenAI answers 429 for an empty balance too; waiting does not fix that.
+        if (error.code === 'insufficient_quota') {
+          return new AiPermanentError(`OpenAI-compatible quota exhausted: ${detail}`, {
+            ...options,
+            reason: 'quota_exhausted',
+          });
+        }
+        return new AiRateLimitedError(`OpenAI-compatible rate limit exceeded: ${detail}`, {
+          ...options,
+          retryAfterMs: parseRetryAfterMs(error.headers as Headers | undefined),
+        });
+      }
+      if (status === 401 || status === 403) {
+        return new AiCredentialsError(`OpenAI-compatible server rejected the API key: ${detail}`, options);
+      }
+      if (status === 404) {
+        return new AiPermanentError(
+          `OpenAI-compatible server does not know model "${this.model}": ${detail}`,
+          {
+            ...options,
+            reason: 'unknown_model',
+          },
+        );
+      }
+      if (status === 408 || status === 409 || status >= 500) {
+        return new AiTransientError(`OpenAI-compatible server error: ${detail}`, {
+          ...options,
+          reason: 'server_error',
+        });
+      }
+      return new AiPermanentError(`OpenAI-compatible server rejected the request: ${detail}`, {
+        ...options,
+        reason: 'bad_request',
+      });
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return new AiTransientError(`OpenAI-compatible call failed: ${message}`, {
+      ...base,
+      reason: 'connection',
+    });
+  }
+}

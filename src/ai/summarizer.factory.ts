@@ -1,0 +1,74 @@
+import type { AiProviderName, Environment } from '../core/config/environment';
+import type { AiCredentialsState } from './ai-credentials-state';
+import { FallbackSummarizer } from './fallback-summarizer';
+import { GeminiSummarizer } from './gemini/gemini-summarizer';
+import { LocalSummarizer } from './local/local-summarizer';
+import { OpenAiSummarizer } from './openai/openai-summarizer';
+import type { Summarizer } from './summarizer';
+
+export type AiConfig = Pick<
+  Environment,
+  | 'AI_PROVIDER'
+  | 'GEMINI_API_KEY'
+  | 'GEMINI_MODEL'
+  | 'GEMINI_BASE_URL'
+  | 'OPENAI_BASE_URL'
+  | 'OPENAI_API_KEY'
+  | 'OPENAI_MODEL'
+  | 'AI_TIMEOUT_MS'
+  | 'AI_MAX_INPUT_TOKENS'
+  | 'AI_FALLBACK'
+>;
+
+/** Builds the configured {@link Summarizer}; throws at start-up, with the fix in the message, when config is incomplete. */
+export class SummarizerFactory {
+  /** `AI_PROVIDER`, else `gemini` when a Gemini key is set, else `local`. */
+  static resolveProvider(config: Pick<AiConfig, 'AI_PROVIDER' | 'GEMINI_API_KEY'>): AiProviderName {
+    return config.AI_PROVIDER ?? (config.GEMINI_API_KEY ? 'gemini' : 'local');
+  }
+
+  static create(config: AiConfig, credentials?: AiCredentialsState): Summarizer {
+    const provider = SummarizerFactory.resolveProvider(config);
+    const common = {
+      timeoutMs: config.AI_TIMEOUT_MS,
+      maxInputTokens: config.AI_MAX_INPUT_TOKENS,
+      credentials,
+    };
+    let remote: Summarizer;
+    switch (provider) {
+      case 'local':
+        return new LocalSummarizer();
+      case 'gemini':
+        if (!config.GEMINI_API_KEY) {
+          throw new Error(
+            'AI_PROVIDER=gemini needs GEMINI_API_KEY; set it, or choose AI_PROVIDER=local or openai.',
+          );
+        }
+        if (!config.GEMINI_MODEL.trim())
+          throw new Error('AI_PROVIDER=gemini needs GEMINI_MODEL (e.g. gemini-2.5-flash).');
+        remote = new GeminiSummarizer({
+          ...common,
+          apiKey: config.GEMINI_API_KEY,
+          model: config.GEMINI_MODEL.trim(),
+          baseUrl: config.GEMINI_BASE_URL,
+        });
+        break;
+      case 'openai':
+        if (!config.OPENAI_BASE_URL) {
+          throw new Error(
+            'AI_PROVIDER=openai needs OPENAI_BASE_URL (e.g. https://api.openai.com/v1, or http://localhost:11434/v1 for Ollama).',
+          );
+        }
+        if (!config.OPENAI_MODEL.trim())
+          throw new Error('AI_PROVIDER=openai needs OPENAI_MODEL (e.g. llama3.1:8b).');
+        remote = new OpenAiSummarizer({
+          ...common,
+          baseUrl: config.OPENAI_BASE_URL,
+          apiKey: config.OPENAI_API_KEY,
+          model: config.OPENAI_MODEL.trim(),
+        });
+        break;
+    }
+    return config.AI_FALLBACK === 'local' ? new FallbackSummarizer(remote) : remote;
+  }
+}

@@ -1,0 +1,213 @@
+import { SUMMARY_LIMITS } from './prompts';
+
+export interface ValidSummary {
+  readonly summary: string;
+  readonly tags: string[];
+}
+
+/** Problems are phrased as what the model did wrong: they go back to the model in the repair prompt, and into the job's failure reason. */
+export type SummaryValidation =
+  { readonly ok: true; readonly value: ValidSummary } | { readonly ok: false; readonly problems: string[] };
+
+const ABBREVIATIONS = new Set(
+  'mr mrs ms dr prof sr jr st vs etc e.g i.e inc ltd corp fig approx dept gov jan feb mar apr jun jul aug sep sept oct nov dec'.split(
+    ' ',
+  ),
+);
+const HTML_TAG = /<\/?[a-z][a-z0-9-]*(?:\s[^<>]*)?\/?>/i;
+const BLOCK_MARKDOWN = /(^|\n)\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>\s|\|.*\||```)/;
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  '#39': "'",
+};
+const RANGE = (min: number, max: number) => `${min}–${max}`;
+
+/**
+ * Checks a model's raw answer against the contract (`{summary, tags}`, 2–3 sentences, 2–4 distinct tags, plain
+ * text, length limits). Harmless noise is normalized (code fences around the JSON, inline emphasis, entities,
+ * whitespace, duplicate or blank tags); anything that changes meaning or structure is refused so the model
+ * repairs it.
+ */
+export class SummaryValidator {
+  validate(raw: string): SummaryValidation {
+    const parsed = parseJson(raw);
+    if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
+    const value = parsed.value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return {
+        ok: false,
+        problems: [`model returned ${describeType(value)} instead of a JSON object {summary, tags}`],
+      };
+    }
+    const record = value as Record<string, unknown>;
+    const problems: string[] = [];
+    const summary = this.checkSummary(record.summary, problems);
+    const tags = this.checkTags(record.tags, problems);
+    if (problems.length > 0 || summary === undefined || tags === undefined) return { ok: false, problems };
+    return { ok: true, value: { summary, tags } };
+  }
+
+  private checkSummary(value: unknown, problems: string[]): string | undefined {
+    if (value === undefined) {
+      problems.push('model returned no "summary" field');
+      return undefined;
+    }
+    if (typeof value !== 'string') {
+      problems.push(`model returned "summary" as ${describeType(value)}; expected a string`);
+      return undefined;
+    }
+    if (HTML_TAG.test(value)) problems.push('model returned HTML tags in the summary; expected plain text');
+    if (BLOCK_MARKDOWN.test(value.trim())) {
+      problems.push(
+        'model returned Markdown structure (headings, lists, quotes, tables or code) in the summary; expected plain sentences',
+      );
+    }
+    const summary = normalizeText(stripInlineMarkdown(value));
+    if (summary === '') {
+      problems.push('model returned an empty summary');
+      return undefined;
+    }
+    if (summary.length > SUMMARY_LIMITS.maxSummaryChars) {
+      problems.push(
+        `model returned a summary of ${summary.length} characters; expected at most ${SUMMARY_LIMITS.maxSummaryChars}`,
+      );
+    }
+    const sentences = splitSentences(summary);
+    const { minSentences, maxSentences } = SUMMARY_LIMITS;
+    if (sentences.length < minSentences || sentences.length > maxSentences) {
+      problems.push(
+        `model returned ${sentences.length} sentence${sentences.length === 1 ? '' : 's'}; expected ${RANGE(minSentences, maxSentences)}`,
+      );
+    } else if (!/[.!?…。！？]["'”’)\]]*$/u.test(summary)) {
+      problems.push('model returned a summary that stops mid-sentence');
+    }
+    return summary;
+  }
+
+  private checkTags(value: unknown, problems: string[]): string[] | undefined {
+    if (value === undefined) {
+      problems.push('model returned no "tags" field');
+      return undefined;
+    }
+    if (!Array.isArray(value)) {
+      problems.push(`model returned "tags" as ${describeType(value)}; expected an array of strings`);
+      return undefined;
+    }
+    const items: unknown[] = value;
+    const nonStrings = items.filter((tag) => typeof tag !== 'string');
+    if (nonStrings.length > 0) {
+      problems.push(
+        `model returned ${nonStrings.length} tag(s) that are not strings (${describeType(nonStrings[0])})`,
+      );
+      return undefined;
+    }
+    const tags: string[] = [];
+    const seen = new Set<string>();
+    for (const raw of items as string[]) {
+      if (HTML_TAG.test(raw) || /[\n\r]/.test(raw)) {
+        problems.push(`model returned a tag that is not plain text: ${quote(raw)}`);
+        continue;
+      }
+      const tag = normalizeText(stripInlineMarkdown(raw))
+        .replace(/^[#"'`]+|["'`]+$/g, '')
+        .trim();
+      if (tag === '') continue;
+      if (tag.length > SUMMARY_LIMITS.maxTagChars) {
+        problems.push(
+          `model returned a tag of ${tag.length} characters (${quote(tag)}); expected at most ${SUMMARY_LIMITS.maxTagChars}`,
+        );
+        continue;
+      }
+      const key = tag.toLocaleLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      tags.push(tag);
+    }
+    const { minTags, maxTags } = SUMMARY_LIMITS;
+    if (tags.length < minTags || tags.length > maxTags) {
+      const dropped =
+        items.length !== tags.length
+          ? ` (${items.length} before removing blank, duplicate or invalid ones)`
+          : '';
+      problems.push(
+        `model returned ${tags.length} distinct tag${tags.length === 1 ? '' : 's'}${dropped}; expected ${RANGE(minTags, maxTags)}`,
+      );
+    }
+    return tags;
+  }
+}
+
+function parseJson(raw: string): { ok: true; value: unknown } | { ok: false; problem: string } {
+  const trimmed = raw.trim();
+  if (trimmed === '') return { ok: false, problem: 'model returned an empty answer; expected a JSON object' };
+  // A fence around otherwise valid JSON is formatting noise from models in plain JSON mode, not a wrong answer.
+  const fenced = /^```(?:json)?\s*\n?([\s\S]*?)\n?```$/i.exec(trimmed);
+  const body = fenced ? fenced[1] : trimmed;
+  try {
+    return { ok: true, value: JSON.parse(body) as unknown };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { ok: false, problem: `model returned invalid JSON (${detail}): ${quote(trimmed)}` };
+  }
+}
+
+function stripInlineMarkdown(text: string): string {
+  return text
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(\*\*|__)(\S(?:[\s\S]*?\S)?)\1/g, '$2')
+    .replace(/(^|[\s(])[*_](\S(?:[^*_]*?\S)?)[*_](?=[\s).,;:!?]|$)/g, '$1$2')
+    .replace(/`([^`]+)`/g, '$1')
+    .replace(/&(#39|[a-z]+);/gi, (entity: string, name: string) => ENTITIES[name.toLowerCase()] ?? entity);
+}
+
+function normalizeText(text: string): string {
+  return text
+    .replace(/\p{Cc}/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Sentence split that does not break on abbreviations ("e.g.", "U.S.", "Dr."), decimals or lowercase continuations. */
+export function splitSentences(text: string): string[] {
+  const sentences: string[] = [];
+  const boundary = /([.!?…]+)(["'”’)\]]*)(?=\s|$)|[。！？]+/gu;
+  let start = 0;
+  for (let match = boundary.exec(text); match !== null; match = boundary.exec(text)) {
+    const end = match.index + match[0].length;
+    if (match[1] === '.') {
+      const lastWord = text.slice(start, match.index).split(/\s+/).pop() ?? '';
+      if (isAbbreviation(lastWord)) continue;
+      const next = text.slice(end).trimStart().charAt(0);
+      if (next !== '' && /\p{Ll}/u.test(next)) continue;
+    }
+    const sentence = text.slice(start, end).trim();
+    if (sentence !== '') sentences.push(sentence);
+    start = end;
+  }
+  const rest = text.slice(start).trim();
+  if (rest !== '') sentences.push(rest);
+  return sentences;
+}
+
+function isAbbreviation(word: string): boolean {
+  const bare = word.replace(/^["'(“‘]+/, '');
+  if (ABBREVIATIONS.has(bare.toLowerCase())) return true;
+  // Initials and dotted acronyms: "J", "U.S", "e.g"
+  return /^\p{L}$/u.test(bare) || /^(?:\p{L}\.)+\p{L}$/u.test(bare);
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function quote(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(flat.length > 120 ? `${flat.slice(0, 117)}...` : flat);
+}

@@ -1,0 +1,304 @@
+import type { IncomingMessage } from 'node:http';
+import { FakeHttpServer, type FakeHttpAnswer } from './fake-http-server';
+
+/** One request the fake received, as sent (body parsed). */
+export interface FakeGeminiCall {
+  readonly method: string;
+  readonly path: string;
+  /** From the path `/v1beta/models/{model}:generateContent`. */
+  readonly model: string | undefined;
+  /** The `x-goog-api-key` header. */
+  readonly apiKey: string | undefined;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: GeminiRequestBody;
+  /** `generationConfig.responseMimeType`, `responseSchema` and `responseJsonSchema`, for JSON-mode assertions. */
+  readonly responseMimeType: string | undefined;
+  readonly responseSchema: unknown;
+  readonly responseJsonSchema: unknown;
+  /** All text of the system instruction. */
+  readonly systemText: string;
+  /** Texts of `contents`, in order (user and model turns); a repair call has three. */
+  readonly turns: ReadonlyArray<{ role: string; text: string }>;
+}
+
+export interface GeminiRequestBody {
+  contents?: Array<{ role?: string; parts?: Array<{ text?: string }> }>;
+  systemInstruction?: { parts?: Array<{ text?: string }> };
+  generationConfig?: Record<string, unknown> & {
+    responseMimeType?: string;
+    responseSchema?: unknown;
+    responseJsonSchema?: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface FakeUsage {
+  readonly promptTokenCount: number;
+  readonly candidatesTokenCount: number;
+  readonly totalTokenCount: number;
+}
+
+/** A scripted answer; build them with the static helpers of {@link FakeGeminiApi}. */
+export type FakeGeminiReply =
+  | {
+      readonly kind: 'text';
+      readonly text: string;
+      readonly finishReason?: string;
+      readonly usage?: FakeUsage;
+    }
+  | { readonly kind: 'promptBlocked'; readonly blockReason: string }
+  | { readonly kind: 'http'; readonly answer: FakeHttpAnswer }
+  | { readonly kind: 'hang'; readonly ms: number; readonly then?: FakeGeminiReply };
+
+const DEFAULT_USAGE: FakeUsage = { promptTokenCount: 120, candidatesTokenCount: 40, totalTokenCount: 160 };
+const DEFAULT_SUMMARY = 'The fake Gemini API read the document. It answered with this fixed summary.';
+const DEFAULT_TAGS = ['fake', 'gemini'];
+
+/**
+ * A fake of the Gemini REST API (`POST /v1beta/models/{model}:generateContent`) on 127.0.0.1. Point
+ * `GEMINI_BASE_URL` (or `httpOptions.baseUrl`) at {@link url}. Each call takes the next scripted reply
+ * ({@link enqueue}), or the default reply (a valid summary, see {@link setDefault}) when the script is empty.
+ * Every call is recorded in {@link calls}. Other paths answer 404 and are recorded too.
+ *
+ * ```ts
+ * const gemini = await new FakeGeminiApi().start();
+ * gemini.enqueue(FakeGeminiApi.rateLimited(17), FakeGeminiApi.summary('One. Two.', ['a', 'b']));
+ * // ... GEMINI_BASE_URL=gemini.url
+ * expect(gemini.calls).toHaveLength(2);
+ * await gemini.stop();
+ * ```
+ */
+export class FakeGeminiApi extends FakeHttpServer {
+  readonly calls: FakeGeminiCall[] = [];
+  private readonly script: FakeGeminiReply[] = [];
+  private defaultReply: FakeGeminiReply = FakeGeminiApi.summary(DEFAULT_SUMMARY, DEFAULT_TAGS);
+
+  /** When set, any other `x-goog-api-key` gets Gemini's 400 API_KEY_INVALID (as the real API answers). */
+  constructor(private readonly options: { readonly apiKey?: string } = {}) {
+    super();
+  }
+
+  /** The base URL for the SDK (`GEMINI_BASE_URL`). */
+  get url(): string {
+    return this.origin;
+  }
+
+  /** Replies for the next calls, in order. */
+  enqueue(...replies: FakeGeminiReply[]): this {
+    this.script.push(...replies);
+    return this;
+  }
+
+  /** The reply once the script is used up. */
+  setDefault(reply: FakeGeminiReply): this {
+    this.defaultReply = reply;
+    return this;
+  }
+
+  /** Forgets calls and the remaining script (between tests). */
+  reset(): this {
+    this.calls.length = 0;
+    this.script.length = 0;
+    this.defaultReply = FakeGeminiApi.summary(DEFAULT_SUMMARY, DEFAULT_TAGS);
+    return this;
+  }
+
+  /** Replies still scripted (a test can assert its script was used up). */
+  get pending(): number {
+    return this.script.length;
+  }
+
+  // --- reply builders ---
+
+  /** A valid answer: the model's JSON text `{summary, tags}`. */
+  static summary(
+    summary: string = DEFAULT_SUMMARY,
+    tags: string[] = DEFAULT_TAGS,
+    usage?: FakeUsage,
+  ): FakeGeminiReply {
+    return { kind: 'text', text: JSON.stringify({ summary, tags }), usage };
+  }
+
+  /** Any model text (malformed JSON, wrong shape); the HTTP answer itself is a successful 200. */
+  static text(text: string, finishReason = 'STOP', usage?: FakeUsage): FakeGeminiReply {
+    return { kind: 'text', text, finishReason, usage };
+  }
+
+  /** Any JSON value as the model's answer (wrong shapes: `{summary: 1}`, 5 tags, ...). */
+  static json(value: unknown, usage?: FakeUsage): FakeGeminiReply {
+    return { kind: 'text', text: JSON.stringify(value), usage };
+  }
+
+  /** 429 RESOURCE_EXHAUSTED with a `google.rpc.RetryInfo` detail (`retryDelay: "<seconds>s"`), or none. */
+  static rateLimited(retryDelaySeconds?: number): FakeGeminiReply {
+    const details: unknown[] = [
+      {
+        '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+        violations: [
+          { quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests' },
+        ],
+      },
+    ];
+    if (retryDelaySeconds !== undefined) {
+      details.push({
+        '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+        retryDelay: `${retryDelaySeconds}s`,
+      });
+    }
+    return FakeGeminiApi.error(429, 'RESOURCE_EXHAUSTED', 'You exceeded your current quota.', details);
+  }
+
+  static serverError(status = 500): FakeGeminiReply {
+    const grpc = status === 503 ? 'UNAVAILABLE' : 'INTERNAL';
+    return FakeGeminiApi.error(status, grpc, 'An internal error has occurred.');
+  }
+
+  /** 401 UNAUTHENTICATED. */
+  static unauthorized(): FakeGeminiReply {
+    return FakeGeminiApi.error(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
+  }
+
+  /** What the real API answers for a wrong key: 400 INVALID_ARGUMENT with ErrorInfo reason API_KEY_INVALID. */
+  static invalidApiKey(): FakeGeminiReply {
+    return FakeGeminiApi.error(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'API_KEY_INVALID',
+        domain: 'googleapis.com',
+      },
+    ]);
+  }
+
+  static modelNotFound(model = 'the model'): FakeGeminiReply {
+    return FakeGeminiApi.error(
+      404,
+      'NOT_FOUND',
+      `models/${model} is not found for API version v1beta, or is not supported for generateContent.`,
+    );
+  }
+
+  static badRequest(message = 'Invalid JSON payload received.'): FakeGeminiReply {
+    return FakeGeminiApi.error(400, 'INVALID_ARGUMENT', message);
+  }
+
+  /** The prompt itself was blocked: 200 with `promptFeedback.blockReason` and no candidates. */
+  static promptBlocked(blockReason = 'SAFETY'): FakeGeminiReply {
+    return { kind: 'promptBlocked', blockReason };
+  }
+
+  /** The answer was withheld: 200 with a candidate whose `finishReason` is SAFETY (or another block reason). */
+  static candidateBlocked(finishReason = 'SAFETY'): FakeGeminiReply {
+    return { kind: 'text', text: '', finishReason };
+  }
+
+  /** Answers only after `ms` (default: never, until `stop()`), with `then` (default: the default reply). */
+  static hang(ms = Infinity, then?: FakeGeminiReply): FakeGeminiReply {
+    return { kind: 'hang', ms, then };
+  }
+
+  /** Google's error body: `{error: {code, message, status, details}}`. */
+  static error(
+    status: number,
+    grpcStatus: string,
+    message: string,
+    details: unknown[] = [],
+  ): FakeGeminiReply {
+    return {
+      kind: 'http',
+      answer: { status, body: { error: { code: status, message, status: grpcStatus, details } } },
+    };
+  }
+
+  /** Full control over the HTTP answer (non-JSON bodies, headers). */
+  static http(answer: FakeHttpAnswer): FakeGeminiReply {
+    return { kind: 'http', answer };
+  }
+
+  protected answer(request: IncomingMessage, rawBody: string): FakeHttpAnswer {
+    const path = request.url ?? '';
+    const match = /^\/v1beta\/models\/([^/:?]+):generateContent(?:\?.*)?$/.exec(path);
+    let body: GeminiRequestBody = {};
+    try {
+      body = JSON.parse(rawBody || '{}') as GeminiRequestBody;
+    } catch {
+      // Recorded as empty; the assertion on the body shows the problem.
+    }
+    const apiKey = header(request, 'x-goog-api-key');
+    const generationConfig = body.generationConfig ?? {};
+    this.calls.push({
+      method: request.method ?? '',
+      path,
+      model: match ? decodeURIComponent(match[1]) : undefined,
+      apiKey,
+      headers: request.headers,
+      body,
+      responseMimeType: generationConfig.responseMimeType,
+      responseSchema: generationConfig.responseSchema,
+      responseJsonSchema: generationConfig.responseJsonSchema,
+      systemText: (body.systemInstruction?.parts ?? []).map((part) => part.text ?? '').join(''),
+      turns: (body.contents ?? []).map((content) => ({
+        role: content.role ?? 'user',
+        text: (content.parts ?? []).map((part) => part.text ?? '').join(''),
+      })),
+    });
+    if (request.method !== 'POST' || !match) {
+      return {
+        status: 404,
+        body: {
+          error: { code: 404, message: `No route for ${request.method} ${path}`, status: 'NOT_FOUND' },
+        },
+      };
+    }
+    if (this.options.apiKey !== undefined && apiKey !== this.options.apiKey) {
+      return render(FakeGeminiApi.invalidApiKey(), this.defaultReply);
+    }
+    return render(this.script.shift() ?? this.defaultReply, this.defaultReply);
+  }
+}
+
+function render(reply: FakeGeminiReply, fallback: FakeGeminiReply): FakeHttpAnswer {
+  switch (reply.kind) {
+    case 'http':
+      return reply.answer;
+    case 'hang':
+      return { ...render(reply.then ?? fallback, fallback), delayMs: reply.ms };
+    case 'promptBlocked':
+      return {
+        status: 200,
+        body: {
+          promptFeedback: {
+            blockReason: reply.blockReason,
+            safetyRatings: [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH' }],
+          },
+          usageMetadata: { promptTokenCount: 100, totalTokenCount: 100 },
+          modelVersion: 'fake',
+        },
+      };
+    case 'text': {
+      const usage = reply.usage ?? DEFAULT_USAGE;
+      const finishReason = reply.finishReason ?? 'STOP';
+      const blocked = finishReason !== 'STOP' && finishReason !== 'MAX_TOKENS' && reply.text === '';
+      return {
+        status: 200,
+        body: {
+          candidates: [
+            {
+              content: blocked ? undefined : { role: 'model', parts: [{ text: reply.text }] },
+              finishReason,
+              index: 0,
+            },
+          ],
+          usageMetadata: blocked
+            ? { promptTokenCount: usage.promptTokenCount, totalTokenCount: usage.promptTokenCount }
+            : usage,
+          modelVersion: 'fake',
+        },
+      };
+    }
+  }
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
