@@ -221,7 +221,7 @@ export class SafeFetcher {
   ): Promise<FetchedDocument> {
     const { mediaType, charset: headerCharset } = parseContentType(header(response.headers, 'content-type'));
     if (mediaType !== undefined && !SUPPORTED_MEDIA_TYPES.has(mediaType)) {
-      response.body.destroy();
+      abandon(response.body);
       throw new ContentFetchError(
         `Unsupported content type ${mediaType}: only web pages (HTML) and plain text can be summarized.`,
         'unsupported-content-type',
@@ -230,7 +230,7 @@ export class SafeFetcher {
     }
     const declaredLength = Number(header(response.headers, 'content-length'));
     if (Number.isFinite(declaredLength) && declaredLength > this.options.maxBytes) {
-      response.body.destroy();
+      abandon(response.body);
       throw this.tooLarge();
     }
     const bytes = await this.readBody(response.body, header(response.headers, 'content-encoding'), signal);
@@ -265,7 +265,7 @@ export class SafeFetcher {
       .map((e) => e.trim().toLowerCase())
       .filter((e) => e !== '' && e !== 'identity');
     if (encodings.length > MAX_ENCODING_LAYERS) {
-      body.destroy();
+      abandon(body);
       throw new ContentFetchError(
         `The page uses too many content encodings (${contentEncoding}).`,
         'network',
@@ -275,7 +275,7 @@ export class SafeFetcher {
     // Content-Encoding lists encodings in the order they were applied; undo them last first.
     const decoders = encodings.reverse().map((encoding) => decoderFor(encoding));
     if (decoders.some((d) => d === undefined)) {
-      body.destroy();
+      abandon(body);
       throw new ContentFetchError(
         `The page uses an unsupported content encoding (${contentEncoding}).`,
         'network',
@@ -480,6 +480,12 @@ function header(headers: Dispatcher.ResponseData['headers'], name: string): stri
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Closes a body we will not read; undici reports that as an error event, which nobody needs to hear. */
+function abandon(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 async function discard(body: Dispatcher.ResponseData['body'], signal: AbortSignal): Promise<void> {
   try {
     await body.dump({ limit: DISCARD_LIMIT, signal });
@@ -577,8 +583,35 @@ function supportedEncoding(label: string | undefined): string | undefined {
 }
 
 function decode(bytes: Uint8Array, charset: string): string {
+  if (charset === 'windows-1252') return decodeWindows1252(bytes);
   // TextDecoder strips a BOM matching the encoding; lone bad bytes become U+FFFD rather than failing the page.
   return new TextDecoder(charset).decode(bytes);
+}
+
+// windows-1252's 0x80-0x9F (curly quotes, dashes, €, ™...); undefined slots map to the C1 control, as WHATWG says.
+const WINDOWS_1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d,
+  0x017d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a,
+  0x0153, 0x9d, 0x017e, 0x0178,
+];
+
+/**
+ * Node 20's TextDecoder takes the WHATWG label `windows-1252` (which `iso-8859-1`, `latin1` and `ascii` also map to)
+ * but decodes it as ISO-8859-1, turning “smart quotes” into invisible C1 controls; so we decode it ourselves.
+ */
+function decodeWindows1252(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  // In slices: String.fromCharCode(...) of a multi-megabyte page would overflow the argument limit.
+  for (let start = 0; start < bytes.length; start += 8192) {
+    const slice = bytes.subarray(start, start + 8192);
+    const codes = new Array<number>(slice.length);
+    for (let i = 0; i < slice.length; i++) {
+      const byte = slice[i];
+      codes[i] = byte >= 0x80 && byte <= 0x9f ? WINDOWS_1252_HIGH[byte - 0x80] : byte;
+    }
+    parts.push(String.fromCharCode(...codes));
+  }
+  return parts.join('');
 }
 
 function formatSeconds(ms: number): string {
