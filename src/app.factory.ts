@@ -21,9 +21,21 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
   }
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(env),
-    new FastifyAdapter({ bodyLimit: env.MAX_INPUT_BYTES, requestIdHeader: 'x-request-id' }),
+    createFastifyAdapter(env),
     { bufferLogs: true, abortOnError: false },
   );
+  configureHttpApp(app);
+  return app;
+}
+
+export function isHttpApp(
+  app: NestFastifyApplication | INestApplicationContext,
+): app is NestFastifyApplication {
+  return 'getHttpAdapter' in app;
+}
+
+/** What every HTTP app gets, whoever built its module (main.ts, or a test that overrides a provider). */
+export function configureHttpApp(app: NestFastifyApplication): void {
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(
     new ValidationPipe({
@@ -42,11 +54,8 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-  return app;
 }
 
-export function isHttpApp(
-  app: NestFastifyApplication | INestApplicationContext,
-): app is NestFastifyApplication {
-  return 'getHttpAdapter' in app;
+export function createFastifyAdapter(env: Environment): FastifyAdapter {
+  return new FastifyAdapter({ bodyLimit: env.MAX_INPUT_BYTES, requestIdHeader: 'x-request-id' });
 }

@@ -44,8 +44,10 @@ export class SummarizeProcessor
    * main.ts bounds the whole shutdown with SHUTDOWN_TIMEOUT_MS.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    const worker = this.worker as typeof this.worker | undefined;
+    if (!worker?.isRunning()) return;
     this.logger.log('worker closing: finishing running jobs');
-    await this.worker.close();
+    await worker.close();
   }
 
   async process(job: SummarizeJob): Promise<SummarizeJobResult> {

@@ -15,14 +15,11 @@ export class AllExceptionsFilter extends BaseExceptionFilter {
     if (!(exception instanceof HttpException) && isRedisUnavailableError(exception)) {
       this.logger.warn({ err: exception }, 'Redis unavailable');
       const reply = host.switchToHttp().getResponse<FastifyReply>();
-      void reply
-        .status(HttpStatus.SERVICE_UNAVAILABLE)
-        .header('retry-after', '1')
-        .send({
-          statusCode: 503,
-          error: 'Service Unavailable',
-          message: 'Redis is unavailable; try again shortly',
-        });
+      void reply.status(HttpStatus.SERVICE_UNAVAILABLE).header('retry-after', '1').send({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'Redis is unavailable; try again shortly',
+      });
       return;
     }
     super.catch(exception, host);

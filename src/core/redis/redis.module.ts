@@ -2,7 +2,7 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { ConfigService } from '@nestjs/config';
 import { Redis } from 'ioredis';
 import type { Environment } from '../config/environment';
-import { REQUEST_PATH_REDIS_OPTIONS } from './redis-connection';
+import { REDIS_STARTUP_DEADLINE_MS, REQUEST_PATH_REDIS_OPTIONS, withRedisDeadline } from './redis-connection';
 import { REDIS_CLIENT } from './redis.constants';
 import { RedisKeys } from './redis-keys';
 
@@ -13,10 +13,18 @@ import { RedisKeys } from './redis-keys';
     {
       provide: REDIS_CLIENT,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) => {
-        const client = new Redis(config.get('REDIS_URL', { infer: true }), REQUEST_PATH_REDIS_OPTIONS);
+      useFactory: async (config: ConfigService<Environment, true>) => {
+        const client = new Redis(config.get('REDIS_URL', { infer: true }), {
+          ...REQUEST_PATH_REDIS_OPTIONS,
+          lazyConnect: true,
+        });
         // Errors surface on the commands that hit them; the client reconnects by itself.
         client.on('error', () => undefined);
+        // Connected before the first request: with the offline queue off, a request that came earlier would 503.
+        await withRedisDeadline(client.connect(), REDIS_STARTUP_DEADLINE_MS).catch((error: unknown) => {
+          client.disconnect();
+          throw error;
+        });
         return client;
       },
     },

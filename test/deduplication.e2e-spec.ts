@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUMMARIZER } from '../src/ai/summarizer';
+import { ScriptedSummarizer } from './support/scripted-summarizer';
+import { deleteKeysWithPrefix, startTestApp, waitFor, waitForJob, type TestApp } from './support/test-app';
+import { TEST_REDIS_URL, uniquePrefix } from './support/test-environment';
+
+describe('deduplication and shared analytics across API processes', () => {
+  const prefix = uniquePrefix();
+  const summarizer = new ScriptedSummarizer();
+  let workerApi: TestApp;
+  let apiOnly: TestApp;
+
+  beforeAll(async () => {
+    // Two apps on one key prefix, as two processes of one deployment: one serves and works, one only serves.
+    workerApi = await startTestApp({
+      env: { REDIS_KEY_PREFIX: prefix },
+      override: (b) => b.overrideProvider(SUMMARIZER).useValue(summarizer),
+    });
+    // Same summarizer identity as the worker's (as one deployment's config), so both hash inputs alike.
+    apiOnly = await startTestApp({
+      env: { REDIS_KEY_PREFIX: prefix, PROCESS_ROLE: 'api' },
+      override: (b) => b.overrideProvider(SUMMARIZER).useValue(new ScriptedSummarizer()),
+    });
+  });
+  afterAll(async () => {
+    summarizer.release();
+    await Promise.all([workerApi.close(), apiOnly.close()]);
+    await deleteKeysWithPrefix(TEST_REDIS_URL, prefix);
+  });
+
+  it('makes exactly one job and one summarizer call for 500 concurrent identical submissions', async () => {
+    const input = 'Five hundred clients ask at once. Only one job may run. The rest share its result.';
+    summarizer.hold();
+    const responses = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => (i % 2 ? apiOnly : workerApi).post('/api/submit', { input })),
+    );
+    expect(responses.every((r) => r.status === 202)).toBe(true);
+    const jobIds = new Set(responses.map((r) => r.body.job_id));
+    expect(jobIds.size).toBe(1);
+    expect(responses.filter((r) => r.body.cache === 'miss')).toHaveLength(1);
+    expect(responses.filter((r) => r.body.cache === 'deduplicated')).toHaveLength(499);
+
+    summarizer.release();
+    const [jobId] = jobIds;
+    await waitForJob(workerApi, jobId);
+    expect(summarizer.calls).toBe(1);
+
+    const after = await apiOnly.post('/api/submit', { input });
+    expect(after.body.cache).toBe('hit');
+  });
+
+  it('reports the same analytics from every API process', async () => {
+    const [a, b] = await Promise.all([workerApi.get('/api/analytics'), apiOnly.get('/api/analytics')]);
+    expect(a.body).toEqual(b.body);
+    expect(a.body).toMatchObject({
+      total_requests: 501,
+      cache_misses: 1,
+      deduplicated: 499,
+      cache_hits: 1,
+      jobs_completed: 1,
+      jobs_failed: 0,
+    });
+  });
+
+  it('lets an entry expire after CACHE_TTL and then makes a new job', async () => {
+    const shortLived = await startTestApp({
+      env: { CACHE_TTL: '1' },
+      override: (b) => b.overrideProvider(SUMMARIZER).useValue(new ScriptedSummarizer()),
+    });
+    try {
+      const input = 'This summary lives one second. Then it is gone. A new job makes it again.';
+      const first = await shortLived.post('/api/submit', { input });
+      expect(first.body).toMatchObject({ cache: 'miss' });
+      await waitForJob(shortLived, first.body.job_id);
+      expect((await shortLived.post('/api/submit', { input })).body.cache).toBe('hit');
+      const again = await waitFor(
+        async () => {
+          const response = await shortLived.post('/api/submit', { input });
+          return response.body.cache === 'miss' ? response : undefined;
+        },
+        { timeoutMs: 5_000, intervalMs: 200, what: 'the cache entry to expire' },
+      );
+      expect(again.body.job_id).not.toBe(first.body.job_id);
+      await waitForJob(shortLived, again.body.job_id);
+    } finally {
+      await shortLived.close();
+      await deleteKeysWithPrefix(TEST_REDIS_URL, shortLived.env.REDIS_KEY_PREFIX);
+    }
+  });
+});
