@@ -74,7 +74,8 @@ export class InputBudget {
       used += cost;
     }
     if (next < blocks.length) {
-      const head = cutToTokens(blocks[next].text, leadBudget - used);
+      // A word-cut fragment only helps when it is all there is; otherwise whole sentences or nothing.
+      const head = cutToTokens(blocks[next].text, leadBudget - used, parts.length === 0);
       if (head !== '') {
         parts.push(head);
         used += InputBudget.estimateTokens(head) + 1;
@@ -82,16 +83,27 @@ export class InputBudget {
       next++;
     }
 
-    // The outline of the rest: headings first (they carry the structure), then first sentences, in document order.
+    // The outline of the rest: headings first (they carry the structure), then first sentences. When a kind does
+    // not fit in full, its picks are spread evenly over the document rather than crowding at the front.
     const rest = blocks.slice(next).map((block, i) => ({ index: i, block, digest: digests[next + i] }));
     const chosen = new Set<number>();
-    for (const pass of [true, false]) {
-      for (const item of rest) {
-        if (item.block.heading !== pass) continue;
-        const cost = InputBudget.estimateTokens(item.digest) + markerCost;
-        if (used + cost > budget) continue;
+    for (const heading of [true, false]) {
+      const candidates = rest.filter((item) => item.block.heading === heading);
+      const costs = candidates.map((item) => InputBudget.estimateTokens(item.digest) + markerCost);
+      const total = costs.reduce((sum, cost) => sum + cost, 0);
+      const fitting =
+        total <= budget - used
+          ? candidates.length
+          : Math.floor(((budget - used) / total) * candidates.length);
+      for (const pick of spread(candidates.length, fitting)) {
+        if (used + costs[pick] > budget) continue;
+        chosen.add(candidates[pick].index);
+        used += costs[pick];
+      }
+      for (const [i, item] of candidates.entries()) {
+        if (chosen.has(item.index) || used + costs[i] > budget) continue;
         chosen.add(item.index);
-        used += cost;
+        used += costs[i];
       }
     }
     let omitted = true;
@@ -111,6 +123,14 @@ export class InputBudget {
     if (InputBudget.estimateTokens(text) > this.maxTokens) text = cutToTokens(text, this.maxTokens);
     return { text, truncated: true, estimatedTokens: InputBudget.estimateTokens(text), originalTokens };
   }
+}
+
+/** `count` indices out of `length`, evenly spaced, first and last included. */
+function spread(length: number, count: number): number[] {
+  if (count <= 0 || length === 0) return [];
+  if (count >= length) return Array.from({ length }, (_, i) => i);
+  if (count === 1) return [0];
+  return Array.from({ length: count }, (_, i) => Math.round((i * (length - 1)) / (count - 1)));
 }
 
 function isCjk(code: number): boolean {
@@ -167,8 +187,11 @@ function firstSentence(text: string): string {
   return cutToTokens(match ? match[0] : flat, MAX_DIGEST_TOKENS);
 }
 
-/** The longest prefix within the budget, ending at a sentence end when one is near, else at a word boundary. */
-function cutToTokens(text: string, maxTokens: number): string {
+/**
+ * The longest prefix within the budget, ending at a sentence end when one is near, else (when allowed) at a word
+ * boundary.
+ */
+function cutToTokens(text: string, maxTokens: number, wordCut = true): string {
   if (maxTokens <= 0) return '';
   if (InputBudget.estimateTokens(text) <= maxTokens) return text;
   let low = 0;
@@ -180,7 +203,9 @@ function cutToTokens(text: string, maxTokens: number): string {
   }
   const prefix = text.slice(0, low);
   const sentenceEnd = Math.max(...['. ', '! ', '? ', '.\n', '。'].map((end) => prefix.lastIndexOf(end)));
-  if (sentenceEnd > prefix.length * 0.6) return prefix.slice(0, sentenceEnd + 1).trimEnd();
+  if (sentenceEnd > prefix.length * 0.6 || (!wordCut && sentenceEnd >= 0))
+    return prefix.slice(0, sentenceEnd + 1).trimEnd();
+  if (!wordCut) return '';
   const space = prefix.search(/\s\S*$/);
   return (space > prefix.length * 0.6 ? prefix.slice(0, space) : prefix).trimEnd();
 }
