@@ -7,6 +7,8 @@ export interface ArticleExtractorOptions {
   readonly minChars: number;
   /** Pages with more elements skip Readability (it scores every node) and use the visible-text fallback. */
   readonly maxElements?: number;
+  /** `false` skips Readability and always uses the visible-text fallback; a baseline for measurement only. */
+  readonly useReadability?: boolean;
 }
 
 export interface ExtractionInput {
@@ -97,7 +99,7 @@ export class ArticleExtractor {
   private fromHtml(input: ExtractionInput): ExtractedArticle {
     const document = parseDocument(input.body);
     const title = pageTitle(document);
-    const article = this.readability(input, document);
+    const article = this.options.useReadability === false ? null : this.readability(input, document);
     if (article !== null && article.text.length >= this.options.minChars) {
       return { title: cleanTitle(article.title) ?? title, text: article.text, method: 'readability' };
     }
