@@ -6,9 +6,15 @@ import { stem } from './term-extractor';
 const HEAD_CHARS = 12_000;
 const MAX_PHRASE_WORDS = 3;
 const MIN_TAGS = 2;
-const MAX_TAGS = 4;
+const MAX_TAGS = 3;
 /** Tags scoring below this share of the best one are dropped (down to {@link MIN_TAGS}). */
-const RELATIVE_CUTOFF = 0.3;
+const RELATIVE_CUTOFF = 0.45;
+/** Names of people, places and organisations are what readers tag with; common nouns need more evidence. */
+const PROPER_BONUS = 2;
+/** A lone common noun ("lawyer", "money") is rarely what a text is about. */
+const SINGLE_NOUN_FACTOR = 1;
+/** A title names the topic; phrases from it are the likeliest tags. */
+const TITLE_BONUS = 3;
 
 interface Token {
   readonly text: string;
@@ -69,10 +75,10 @@ export class KeyphraseExtractor {
         const frequency = c.count + 0.25 * corpus;
         const score =
           frequency *
-          (1 + 1.5 * inTitle) *
-          (c.proper ? 1.3 : 1) *
+          (1 + TITLE_BONUS * inTitle) *
+          (c.proper ? PROPER_BONUS : 1) *
           (1 + 1 / (1 + c.first / 3)) *
-          (c.stems.length > 1 ? 1.15 : 1);
+          (c.stems.length > 1 ? 1.15 : c.proper ? 1 : SINGLE_NOUN_FACTOR);
         return { c, score, surface: bestSurface(c) };
       })
       .filter(
@@ -136,7 +142,8 @@ export class KeyphraseExtractor {
         (t.pos === 'PROPN' || t.pos === 'NOUN' || t.pos === 'ADJ') &&
         /^\p{L}[\p{L}\p{N}'’.-]*$/u.test(t.text) &&
         lower.length > 1 &&
-        !input.stopwords.has(lower);
+        // Stopwords end a phrase, except capitalised inside names ("New Jersey", "Bank of" stays split).
+        (!input.stopwords.has(lower) || (t.pos === 'PROPN' && /^\p{Lu}/u.test(t.text) && !t.sentenceStart));
       if (!content) {
         flush();
         continue;
@@ -157,7 +164,8 @@ export class KeyphraseExtractor {
     stopwords: ReadonlySet<string>,
   ): void {
     const words = phrase.words.map((t) => t.text.replace(/['’]s$/, ''));
-    if (words.some((w) => stopwords.has(w.toLowerCase()) || w.length < 2)) return;
+    if (words.some((w) => w.length < 2) || words.every((w) => stopwords.has(w.toLowerCase()))) return;
+    if (stopwords.has(words[words.length - 1].toLowerCase())) return;
     const stems = words.map((w) => stem(w));
     const key = stems.join(' ');
     // Natural case: a common noun capitalised only because it starts the sentence is written in lowercase.
@@ -179,15 +187,17 @@ function tagged(tokens: readonly TaggedToken[]): Token[] {
   return tokens.map((t, i) => ({ text: t.text, pos: t.pos, sentenceStart: i === 0 }));
 }
 
-/** Folds one-word proper nouns into the longer name that ends with them ("McIlroy" → "Rory McIlroy"). */
+/** Folds one-word proper nouns into the one longer name that holds them ("McIlroy", "Rory" → "Rory McIlroy"). */
 function mergeNames(candidates: Map<string, Candidate>): void {
   const names = [...candidates.values()].filter((c) => c.proper && c.stems.length > 1);
   for (const single of [...candidates.values()]) {
     if (single.stems.length !== 1 || !single.proper) continue;
-    const owners = names.filter((n) => n.stems[n.stems.length - 1] === single.stems[0]);
-    if (owners.length !== 1) continue;
-    owners[0].count += single.count;
-    owners[0].first = Math.min(owners[0].first, single.first);
+    const owner = names
+      .filter((n) => n.stems.includes(single.stems[0]))
+      .sort((a, b) => b.count - a.count || a.stems.length - b.stems.length || a.first - b.first)[0];
+    if (!owner) continue;
+    owner.count += single.count;
+    owner.first = Math.min(owner.first, single.first);
     candidates.delete(single.key);
   }
 }

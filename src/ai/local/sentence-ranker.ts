@@ -23,6 +23,8 @@ export interface SentenceFeatures {
   readonly quote: number;
   readonly question: number;
   readonly firstPerson: number;
+  /** Share of words, past the first, that are capitalised (names, places): news highlights are dense in them. */
+  readonly names: number;
   /** Term weights of the sentence (tf · isf), for redundancy checks. */
   readonly vector: ReadonlyMap<string, number>;
   readonly norm: number;
@@ -38,6 +40,7 @@ export interface RankerWeights {
   readonly quote: number;
   readonly question: number;
   readonly firstPerson: number;
+  readonly names: number;
   /** Penalty per word beyond {@link RankerWeights.longWords}. */
   readonly long: number;
   readonly longWords: number;
@@ -52,20 +55,21 @@ export interface RankerWeights {
 
 /** Tuned on cnndm-dev plus the even half of cnn-corpus-dev; see docs/local-summarizer.md. */
 export const DEFAULT_WEIGHTS: RankerWeights = {
-  leadDecay: 3,
+  leadDecay: 9,
   lead: 1,
-  opensParagraph: 0.1,
-  centrality: 0.6,
-  title: 0.4,
-  quote: 0.2,
-  question: 0.3,
-  firstPerson: 0.2,
-  long: 0.01,
+  opensParagraph: 0,
+  centrality: 0.66,
+  title: 1.2,
+  quote: 0.25,
+  question: 0.225,
+  firstPerson: 0.243,
+  names: 0.4,
+  long: 0.009,
   longWords: 35,
-  short: 0.3,
-  shortWords: 7,
+  short: 0.42,
+  shortWords: 7.7,
   redundancy: 0.8,
-  wordBudget: 80,
+  wordBudget: 88,
 };
 
 const FIRST_PERSON = /\b(i|i'm|i've|me|my|we|we're|our|us)\b/i;
@@ -113,6 +117,7 @@ export class SentenceRanker {
         quote: QUOTE_CHARS.test(s.text) ? 1 : 0,
         question: s.text.trimEnd().endsWith('?') ? 1 : 0,
         firstPerson: FIRST_PERSON.test(s.text) ? 1 : 0,
+        names: capitalisedShare(s.text),
         vector: v,
         norm: vNorm,
       };
@@ -128,7 +133,8 @@ export class SentenceRanker {
       w.title * f.title -
       w.quote * f.quote -
       w.question * f.question -
-      w.firstPerson * f.firstPerson -
+      w.firstPerson * f.firstPerson +
+      w.names * f.names -
       w.long * Math.max(0, f.words - w.longWords) -
       (f.words < w.shortWords ? w.short : 0)
     );
@@ -174,4 +180,12 @@ function cosine(a: SentenceFeatures, b: SentenceFeatures): number {
   let dot = 0;
   for (const [t, w] of small) dot += w * (large.get(t) ?? 0);
   return dot / (a.norm * b.norm);
+}
+
+function capitalisedShare(text: string): number {
+  const words = text.split(' ');
+  if (words.length < 2) return 0;
+  let capitalised = 0;
+  for (let i = 1; i < words.length; i++) if (/^["'“(]?\p{Lu}/u.test(words[i])) capitalised++;
+  return capitalised / (words.length - 1);
 }
