@@ -134,7 +134,13 @@ function asDomNode(node: unknown): DomNode {
 }
 
 function parseDocument(html: string): DomDocument {
-  return (parseHTML(html) as unknown as { document: DomDocument }).document;
+  const parse = (markup: string) => (parseHTML(markup) as unknown as { document: DomDocument }).document;
+  const document = parse(html);
+  // linkedom builds no <html> element for input without any tag (an empty body, bare text), and then throws on
+  // `document.title`; browsers wrap such input in html/body, so we do too.
+  return document.documentElement === null
+    ? parse(`<!doctype html><html><body>${html}</body></html>`)
+    : document;
 }
 
 function plainText(body: string): ExtractedArticle {

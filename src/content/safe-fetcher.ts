@@ -431,11 +431,17 @@ function parseAllowedHosts(input: readonly string[] | string): ReadonlySet<strin
     } catch (error) {
       throw new Error(`FETCH_ALLOWED_HOSTS: "${entry}" is not a host:port pair`, { cause: error });
     }
+    if (
+      url.pathname !== '/' ||
+      url.search !== '' ||
+      url.hash !== '' ||
+      url.username !== '' ||
+      url.password !== ''
+    ) {
+      throw new Error(`FETCH_ALLOWED_HOSTS: "${entry}" must be only host:port`);
+    }
     if (url.port === '' && !/:80$/.test(entry)) {
       throw new Error(`FETCH_ALLOWED_HOSTS: "${entry}" needs a port (host:port)`);
-    }
-    if (url.pathname !== '/' || url.search !== '' || url.username !== '') {
-      throw new Error(`FETCH_ALLOWED_HOSTS: "${entry}" must be only host:port`);
     }
     keys.add(hostKey(url.hostname, url.port === '' ? 80 : Number(url.port)));
   }
