@@ -84,7 +84,8 @@ export function buildSummaryPrompt(input: { text: string; title?: string }): Pro
     title ? `Title: ${title}` : undefined,
     'Summarize the document between the <document> markers.',
     '<document>',
-    input.text,
+    // A document that "closes" the fence itself could pose its remaining text as our instructions.
+    input.text.replace(/<(\/?)document>/gi, '[$1document]'),
     '</document>',
   ]
     .filter((line): line is string => line !== undefined)
