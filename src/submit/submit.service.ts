@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SUMMARIZER, type Summarizer } from '../ai/summarizer';
 import { hashInput } from '../cache/input-hasher';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
@@ -10,6 +10,8 @@ import type { SubmitResponse } from './submit-response.dto';
 /** The request path: answer from the cache, or queue one job per distinct input. No AI here. */
 @Injectable()
 export class SubmitService {
+  private readonly logger = new Logger(SubmitService.name);
+
   constructor(
     private readonly cache: SummaryCacheRepository,
     private readonly producer: SummarizeJobProducer,
@@ -31,6 +33,11 @@ export class SubmitService {
     }
     const queued = await this.producer.enqueue({ inputType: input.type, input: input.value, inputHash });
     const status = toPublicJobStatus(queued.state);
+    // Logged inside the request, so the line carries the request id next to the job id.
+    this.logger.log(
+      { job_id: queued.jobId, deduplicated: queued.deduplicated, input_type: input.type },
+      'job queued',
+    );
     if (status === 'completed' || status === 'failed') {
       // The job we were deduplicated onto finished between our cache read and now: its result is cached.
       const finished = await this.cache.get(inputHash);
