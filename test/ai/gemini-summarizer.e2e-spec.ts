@@ -191,6 +191,12 @@ describe('GeminiSummarizer against a fake Gemini API', () => {
     expect(fake.calls).toHaveLength(1);
   });
 
+  it('accepts a slow answer that arrives within the timeout', async () => {
+    fake.enqueue(FakeGeminiApi.hang(150, FakeGeminiApi.summary(GOOD.summary, GOOD.tags)));
+
+    await expect(summarizer.summarize({ text: TEXT })).resolves.toMatchObject(GOOD);
+  });
+
   it('reports a cancelled call as aborted, not as a provider failure', async () => {
     fake.enqueue(FakeGeminiApi.hang());
     const controller = new AbortController();

@@ -278,6 +278,27 @@ describe('OpenAiSummarizer against a fake OpenAI-compatible server', () => {
     }
   });
 
+  it('drops the temperature once for models that only accept their default', async () => {
+    fake.enqueue(
+      FakeOpenAiApi.badRequest("Unsupported value: 'temperature' does not support 0.2 with this model."),
+      FakeOpenAiApi.summary(GOOD.summary, GOOD.tags),
+    );
+
+    await summarizer.summarize({ text: TEXT });
+    await summarizer.summarize({ text: TEXT });
+
+    expect(fake.calls.map((call) => call.body.temperature)).toEqual([0.2, undefined, undefined]);
+  });
+
+  it('fails other 400s at once as a permanent bad request', async () => {
+    fake.enqueue(FakeOpenAiApi.badRequest("Invalid 'messages': empty array."));
+
+    const error = await failure(summarizer.summarize({ text: TEXT }));
+
+    expect(error).toMatchObject({ reason: 'bad_request', status: 400, retryable: false });
+    expect(fake.calls).toHaveLength(1);
+  });
+
   it('sends a placeholder key to servers that need none', async () => {
     await make({ apiKey: undefined }).summarize({ text: TEXT });
 

@@ -96,7 +96,6 @@ export class GeminiSummarizer extends RemoteSummarizer {
         responseMimeType: 'application/json',
         responseSchema: SUMMARY_GEMINI_SCHEMA,
         temperature: this.temperature,
-        candidateCount: 1,
         abortSignal: signal,
       },
     });

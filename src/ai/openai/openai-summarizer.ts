@@ -46,7 +46,7 @@ const RESPONSE_FORMAT_REJECTED = /response_format|json_schema|structured output/
 export class OpenAiSummarizer extends RemoteSummarizer {
   private readonly client: OpenAI;
   private readonly model: string;
-  private readonly temperature: number;
+  private temperature: number | undefined;
   private jsonMode: OpenAiJsonMode;
 
   constructor(options: OpenAiSummarizerOptions) {
@@ -73,22 +73,31 @@ export class OpenAiSummarizer extends RemoteSummarizer {
     conversation: PromptConversation,
     signal: AbortSignal | undefined,
   ): Promise<ModelReply> {
-    try {
-      return await this.send(conversation, signal);
-    } catch (error) {
-      // Older llama.cpp and vLLM builds reject json_schema with a 400. Switching this process to json_object
-      // (the prompt spells out the shape, and the validator checks it) costs that one extra call once, instead
-      // of failing every job.
-      if (
-        this.jsonMode === 'json_schema' &&
-        error instanceof BadRequestError &&
-        RESPONSE_FORMAT_REJECTED.test(error.message)
-      ) {
-        this.jsonMode = 'json_object';
-        return this.send(conversation, signal);
+    // Each adaptation below happens at most once per process, so it costs one extra (unbilled, rejected) call
+    // once instead of failing every job; after that the request is simply sent in the form the server accepts.
+    for (;;) {
+      try {
+        return await this.send(conversation, signal);
+      } catch (error) {
+        if (!(error instanceof BadRequestError) || !this.adaptTo(error.message)) throw error;
       }
-      throw error;
     }
+  }
+
+  /** Changes the request after a 400 the server gave for a feature it lacks; false when nothing is left to drop. */
+  private adaptTo(message: string): boolean {
+    // Older llama.cpp and vLLM builds reject json_schema: json_object still forces JSON, the prompt spells out the
+    // shape and the validator checks it.
+    if (this.jsonMode === 'json_schema' && RESPONSE_FORMAT_REJECTED.test(message)) {
+      this.jsonMode = 'json_object';
+      return true;
+    }
+    // Reasoning models (o-series, gpt-5) accept only their default temperature.
+    if (this.temperature !== undefined && /temperature/i.test(message)) {
+      this.temperature = undefined;
+      return true;
+    }
+    return false;
   }
 
   private async send(conversation: PromptConversation, signal: AbortSignal | undefined): Promise<ModelReply> {
@@ -98,7 +107,7 @@ export class OpenAiSummarizer extends RemoteSummarizer {
         { role: 'system', content: conversation.system },
         ...conversation.turns.map((turn) => ({ role: turn.role, content: turn.text })),
       ],
-      temperature: this.temperature,
+      ...(this.temperature === undefined ? {} : { temperature: this.temperature }),
       response_format:
         this.jsonMode === 'json_schema'
           ? {
