@@ -1,3 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ContentFetchError, ContentFetcher, type ContentFetcherOptions } from '../../src/content';
@@ -426,5 +432,65 @@ describe('encodings', () => {
     );
     const article = await fetcher({ allowedHosts: origin.hostPort }).fetchArticle(origin.url());
     expect(article.text).toContain('Café “quoted” – naïve is a sentence about coffee.');
+  });
+});
+
+describe('https', () => {
+  function selfSignedCertificate(): { key: Buffer; cert: Buffer } | undefined {
+    const dir = mkdtempSync(path.join(tmpdir(), 'content-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+        ].concat([
+          '-subj',
+          '/CN=localhost',
+          '-keyout',
+          path.join(dir, 'key.pem'),
+          '-out',
+          path.join(dir, 'cert.pem'),
+        ]),
+        { stdio: 'ignore', timeout: 10_000 },
+      );
+      return { key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) };
+    } catch {
+      return undefined;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('goes through the same connector: an untrusted certificate fails permanently, a blocked host never connects', async (context) => {
+    const credentials = selfSignedCertificate();
+    if (credentials === undefined) return context.skip('openssl is not available');
+    let connections = 0;
+    const tls = createHttpsServer(credentials, (_req, res) => res.writeHead(200).end(articleHtml()));
+    tls.on('connection', () => connections++);
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    const { port } = tls.address() as AddressInfo;
+    try {
+      const blocked = await failure(fetcher().fetchArticle(`https://localhost:${port}/`));
+      expect(blocked.kind).toBe('blocked-address');
+      expect(connections).toBe(0);
+
+      const untrusted = await failure(
+        fetcher({ allowedHosts: `127.0.0.1:${port}` }).fetchArticle(`https://127.0.0.1:${port}/`),
+      );
+      expect(untrusted).toMatchObject({ kind: 'connect', retryable: false });
+      expect(untrusted.message).toMatch(/certificate/);
+      expect(connections).toBe(1);
+    } finally {
+      tls.closeAllConnections();
+      await new Promise<void>((resolve) => tls.close(() => resolve()));
+    }
   });
 });
