@@ -111,6 +111,15 @@ describe('SummaryValidator', () => {
     expect(heading.ok).toBe(false);
   });
 
+  it('refuses a Markdown table but not a pipe in prose', () => {
+    const table = validator.validate(
+      JSON.stringify({ summary: '| Year | Sales |\n|---|---|\n| 2024 | 5 |', tags: ['a', 'b'] }),
+    );
+    expect(table.ok).toBe(false);
+    const prose = JSON.stringify({ summary: 'Plans A | B | C were compared. Plan B won.', tags: ['a', 'b'] });
+    expect(validator.validate(prose).ok).toBe(true);
+  });
+
   it('does not mistake a comparison for HTML', () => {
     expect(
       validator.validate(

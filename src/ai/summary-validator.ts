@@ -15,7 +15,7 @@ const ABBREVIATIONS = new Set(
   ),
 );
 const HTML_TAG = /<\/?[a-z][a-z0-9-]*(?:\s[^<>]*)?\/?>/i;
-const BLOCK_MARKDOWN = /(^|\n)\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>\s|\|.*\||```)/;
+const BLOCK_MARKDOWN = /(^|\n)\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>\s|\|?\s*:?-{3,}\s*\||```)/;
 const ENTITIES: Record<string, string> = {
   amp: '&',
   lt: '<',

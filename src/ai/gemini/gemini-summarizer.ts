@@ -132,7 +132,12 @@ export class GeminiSummarizer extends RemoteSummarizer {
           retryAfterMs: retryDelayMs(body),
         });
       }
-      if (status === 401 || status === 403 || hasBadKeyReason(body)) {
+      if (
+        status === 401 ||
+        status === 403 ||
+        hasBadKeyReason(body) ||
+        /API key (not valid|expired)/i.test(detail)
+      ) {
         return new AiCredentialsError(
           `Gemini rejected the API key (${status} ${grpcStatus ?? ''}): ${detail}`,
           options,
