@@ -64,7 +64,8 @@ export class KeyphraseExtractor {
     const sentences = [...(input.title ? [{ text: input.title }] : []), ...head];
     sentences.forEach((sentence, index) => {
       const tokens = sentence.tokens ? tagged(sentence.tokens) : this.tokens(sentence.text, input);
-      for (const phrase of this.phrases(tokens, input)) this.add(candidates, phrase, index, input.stopwords);
+      for (const phrase of this.phrases(tokens, input, sentence.tokens !== undefined))
+        this.add(candidates, phrase, index, input.stopwords);
     });
     mergeNames(candidates);
 
@@ -120,6 +121,7 @@ export class KeyphraseExtractor {
   private phrases(
     tokens: readonly Token[],
     input: KeyphraseInput,
+    tagged: boolean,
   ): Array<{ words: Token[]; proper: boolean }> {
     const out: Array<{ words: Token[]; proper: boolean }> = [];
     let run: Token[] = [];
@@ -150,7 +152,17 @@ export class KeyphraseExtractor {
       }
       // Switching between a proper-noun run and a common-noun run starts a new phrase,
       // except for "Arctic transportation"-style modifiers (proper followed by common nouns).
-      if (run.length > 0 && run[run.length - 1].pos !== 'PROPN' && t.pos === 'PROPN') flush();
+      const previous = run[run.length - 1];
+      if (previous && previous.pos !== 'PROPN' && t.pos === 'PROPN') flush();
+      // Other languages have no tagger: a lowercase word may be a verb, so names and lowercase words never
+      // join, and lowercase words stand alone.
+      else if (
+        previous &&
+        !tagged &&
+        input.language !== 'en' &&
+        (previous.pos !== 'PROPN' || t.pos !== 'PROPN')
+      )
+        flush();
       run.push(t);
     }
     flush();

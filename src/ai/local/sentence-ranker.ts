@@ -186,6 +186,6 @@ function capitalisedShare(text: string): number {
   const words = text.split(' ');
   if (words.length < 2) return 0;
   let capitalised = 0;
-  for (let i = 1; i < words.length; i++) if (/^["'“(]?\p{Lu}/u.test(words[i])) capitalised++;
+  for (let i = 1; i < words.length; i++) if (/^["'“(]?\p{Lu}\p{L}/u.test(words[i])) capitalised++;
   return capitalised / (words.length - 1);
 }

@@ -1,0 +1,49 @@
+import { describe, it, expect } from 'vitest';
+import { SentenceSplitter } from './sentence-splitter';
+
+describe('SentenceSplitter', () => {
+  const splitter = new SentenceSplitter();
+  const texts = (text: string, lang: Parameters<SentenceSplitter['split']>[1]) =>
+    splitter.split(text, lang).map((s) => s.text);
+
+  it('splits English without breaking at abbreviations', () => {
+    expect(
+      texts('Dr. Lane met Mr. Ortiz in Washington. They spoke for an hour. Was it enough?', 'en'),
+    ).toEqual(['Dr. Lane met Mr. Ortiz in Washington.', 'They spoke for an hour.', 'Was it enough?']);
+  });
+
+  it('splits lowercased, tokenized English', () => {
+    expect(texts('the mayor spoke on monday . she said the plan , which costs $ 5m , works .', 'en')).toEqual(
+      ['the mayor spoke on monday .', 'she said the plan , which costs $ 5m , works .'],
+    );
+  });
+
+  it('splits Spanish, French and German while keeping their abbreviations', () => {
+    expect(texts('El Sr. Ruiz llegó tarde. ¿Por qué? Nadie lo sabe.', 'es')).toEqual([
+      'El Sr. Ruiz llegó tarde.',
+      '¿Por qué?',
+      'Nadie lo sabe.',
+    ]);
+    expect(texts('M. Dupont est arrivé hier. Il repart demain.', 'fr')).toEqual([
+      'M. Dupont est arrivé hier.',
+      'Il repart demain.',
+    ]);
+    expect(texts('Das gilt z.B. für Busse. Die Bahn folgt.', 'de')).toEqual([
+      'Das gilt z.B. für Busse.',
+      'Die Bahn folgt.',
+    ]);
+  });
+
+  it('tags English tokens with parts of speech when asked', () => {
+    const [sentence] = splitter.split('Icelandair is testing airships.', 'en', true);
+    expect(sentence.tokens?.map((t) => t.pos)).toEqual(['PROPN', 'AUX', 'VERB', 'NOUN', 'PUNCT']);
+  });
+
+  it('cuts text without punctuation into bounded pieces', () => {
+    const words = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+    const pieces = texts(words, 'en');
+    expect(pieces.length).toBeGreaterThan(4);
+    expect(pieces.join(' ')).toBe(words);
+    for (const p of pieces) expect(p.split(' ').length).toBeLessThanOrEqual(45);
+  });
+});
