@@ -42,6 +42,8 @@ interface PageResult {
   chars: number;
   expectedChars: number;
   titleMatches: boolean;
+  /** Extracted text identical, character for character, to the reader view's (both through blockText). */
+  exact: boolean;
   /** Would the default CONTENT_MIN_CHARS have failed the page? */
   belowMinChars: boolean;
   error?: string;
@@ -176,6 +178,7 @@ async function main(): Promise<void> {
           chars: article.text.length,
           expectedChars: expected.length,
           titleMatches: normalizeTitle(article.title) === expectedTitle,
+          exact: article.text === expected,
           belowMinChars: article.text.length < DEFAULT_MIN_CHARS,
         });
       } catch (error) {
@@ -194,6 +197,7 @@ async function main(): Promise<void> {
           chars: 0,
           expectedChars: expected.length,
           titleMatches: false,
+          exact: false,
           belowMinChars: true,
           error: message,
         });
@@ -232,6 +236,9 @@ async function main(): Promise<void> {
   console.log(
     `baseline (all visible text minus nav/header/footer/aside, no Readability): close ${baselineClose}/${results.length}, ` +
       `mean F1 ${num(baselineMean)}`,
+  );
+  console.log(
+    `text identical to the reader view's: ${results.filter((r) => r.exact).length}/${results.length}`,
   );
   const meanOf = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
   const seq = results.map((r) => r.sequenceF1).filter((v) => !Number.isNaN(v));
