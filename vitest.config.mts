@@ -10,7 +10,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.spec.ts'] },
+        test: { name: 'unit', include: ['src/**/*.spec.ts'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
@@ -21,6 +21,7 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Each file starts its own app, origins and workers; two files at once fit the 2-core CI machine.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -25,8 +25,16 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        // Validated once by loadEnvironment(); ConfigService serves these typed values.
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, cache: true, validate: () => env }),
+        // Validated once by loadEnvironment(); ConfigService serves exactly these typed values. Loaded as a config
+        // object rather than through `validate`, which would copy them into process.env for every later app to see.
+        ConfigModule.forRoot({
+          isGlobal: true,
+          cache: true,
+          ignoreEnvFile: true,
+          validatePredefined: false,
+          skipProcessEnv: true,
+          load: [() => ({ ...env })],
+        }),
         LoggerModule.forRoot({
           // nestjs-pino's default route pattern does not match under Nest 12 on Fastify; this one does.
           forRoutes: [{ path: '*path', method: RequestMethod.ALL }],

@@ -104,6 +104,13 @@ describe('the service process: start-up, crashes and graceful shutdown', () => {
       await waitForJob(api, running.body.job_id, ['processing']);
 
       worker.signal('SIGTERM');
+      await waitFor(
+        async () =>
+          worker.logs().some((l) => l.msg === 'worker closing: finishing running jobs') ? true : undefined,
+        {
+          what: 'the worker to start closing',
+        },
+      );
       const queuedLater = await api.post('/api/submit', {
         input: 'Submitted during shutdown. No worker takes it. It waits.',
       });
@@ -120,10 +127,13 @@ describe('the service process: start-up, crashes and graceful shutdown', () => {
     });
 
     it('bounds the shutdown by SHUTDOWN_TIMEOUT_MS when a job never ends', async () => {
-      gemini.reset().enqueue(FakeGeminiApi.hang());
+      // Every call hangs (the job left pending by the previous test may be taken as well).
+      gemini.reset().enqueue(FakeGeminiApi.hang(), FakeGeminiApi.hang());
       const worker = start(workerEnv({ SHUTDOWN_TIMEOUT_MS: '1000' }));
-      // The job queued by the previous test is picked up first; it hangs too (the fake hangs on its first call).
-      await waitFor(async () => (gemini.calls.length === 1 ? true : undefined), { what: 'the AI call' });
+      await api.post('/api/submit', {
+        input: 'This job never ends. Shutdown gives up on it. The process exits.',
+      });
+      await waitFor(async () => (gemini.calls.length >= 1 ? true : undefined), { what: 'the AI call' });
       const signalled = Date.now();
       worker.signal('SIGTERM');
       const { code } = await within(worker.exited, 5_000, 'bounded shutdown');

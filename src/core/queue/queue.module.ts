@@ -19,7 +19,7 @@ type Config = ConfigService<Environment, true>;
         // Shared by the queue and the @Processor's worker (@nestjs/bullmq hands the queue's connection to it), so it
         // rides out disconnects; the request path bounds its queue calls with withRedisDeadline() instead.
         connection: {
-          url: config.get('REDIS_URL', { infer: true }),
+          url: config.get<string>('REDIS_URL'),
           maxRetriesPerRequest: null,
           retryStrategy: reconnectStrategy,
         },
