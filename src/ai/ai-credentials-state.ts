@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS_CLIENT } from '../core/redis/redis.constants';
+import { RedisKeys } from '../core/redis/redis-keys';
 import type { AiProvider } from './ai-errors';
 
 export type AiCredentialsSnapshot =
@@ -12,18 +15,33 @@ export type AiCredentialsSnapshot =
       readonly since: Date;
     };
 
+/** A rejection is forgotten after this long without a new one (e.g. after a switch to another provider). */
+const REJECTION_TTL_SECONDS = 3_600;
+
 /**
- * Remembers whether the AI provider last rejected our credentials, for `/health`. Per process: in a split
- * deployment (PROCESS_ROLE=api + workers) only the worker processes that make the calls know.
+ * Remembers whether the AI provider last rejected our credentials, for `/health`. The calls happen in workers, so
+ * the state is also shared through Redis: an API-only process reports a bad key a worker process met.
  * A bad key is "fixed" only by an accepted call, so the state does not flap back to healthy on its own.
  */
 @Injectable()
 export class AiCredentialsState {
+  private readonly logger = new Logger(AiCredentialsState.name);
   private state: AiCredentialsSnapshot = { ok: true };
+  /** Whether this process has cleared the shared flag since it last saw an accepted call. */
+  private sharedCleared = false;
+
+  constructor(
+    @Optional() @Inject(REDIS_CLIENT) private readonly redis?: Redis,
+    @Optional() private readonly keys?: RedisKeys,
+  ) {}
 
   /** Called after every call the provider answered without a credentials error. */
   recordAccepted(provider: AiProvider, now: Date = new Date()): void {
     this.state = { ok: true, provider, checkedAt: now };
+    if (this.redis && this.keys && !this.sharedCleared) {
+      this.sharedCleared = true;
+      this.redis.del(this.keys.aiCredentialsRejected()).catch((error: unknown) => this.warn(error));
+    }
   }
 
   recordRejected(
@@ -35,9 +53,41 @@ export class AiCredentialsState {
     // Keep the first time it failed: "since" is what an operator wants to know.
     const since = !this.state.ok && this.state.provider === provider ? this.state.since : now;
     this.state = { ok: false, provider, status, message, since };
+    this.sharedCleared = false;
+    if (this.redis && this.keys) {
+      const shared = JSON.stringify({ provider, status, message, since: since.toISOString() });
+      this.redis
+        .set(this.keys.aiCredentialsRejected(), shared, 'EX', REJECTION_TTL_SECONDS)
+        .catch((error: unknown) => this.warn(error));
+    }
   }
 
+  /** This process's own view. */
   snapshot(): AiCredentialsSnapshot {
     return this.state;
+  }
+
+  /** The view of every process of the deployment (through Redis when there is one). */
+  async sharedSnapshot(): Promise<AiCredentialsSnapshot> {
+    if (!this.redis || !this.keys) return this.state;
+    const shared = await this.redis.get(this.keys.aiCredentialsRejected());
+    if (shared === null) return this.state;
+    const parsed = JSON.parse(shared) as {
+      provider: AiProvider;
+      status?: number;
+      message: string;
+      since: string;
+    };
+    return {
+      ok: false,
+      provider: parsed.provider,
+      status: parsed.status,
+      message: parsed.message,
+      since: new Date(parsed.since),
+    };
+  }
+
+  private warn(error: unknown): void {
+    this.logger.warn({ err: error }, 'could not share the AI credentials state');
   }
 }

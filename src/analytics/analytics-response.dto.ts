@@ -19,4 +19,18 @@ export class AnalyticsResponseDto {
   @ApiProperty({ description: 'Mean over all completed jobs.' }) readonly avg_processing_time_ms!: number;
   @ApiProperty({ description: 'Over the latest 1,000 completed jobs.' })
   readonly p95_processing_time_ms!: number;
+  @ApiProperty({ description: 'Remote AI calls made (repairs and failed attempts included).' })
+  readonly ai_calls!: number;
+  @ApiProperty({ description: 'Tokens those calls used, as the providers reported them.' })
+  readonly tokens_used!: number;
+  @ApiProperty({
+    description: 'Tokens cache hits and deduplication avoided: the recorded usage of what they served.',
+  })
+  readonly tokens_saved!: number;
+  @ApiProperty({
+    description: 'Summaries made per `{provider}/{model}` (local fallbacks count as local).',
+    type: 'object',
+    additionalProperties: { type: 'number' },
+  })
+  readonly summaries_by_model!: Record<string, number>;
 }

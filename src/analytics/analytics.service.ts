@@ -14,27 +14,32 @@ export class AnalyticsService {
   ) {}
 
   async snapshot(): Promise<AnalyticsResponseDto> {
-    const [counters, jobs] = await Promise.all([
+    const [{ counters, recentProcessingMs, summariesByModel }, jobs] = await Promise.all([
       this.analytics.read(),
       withRedisDeadline(this.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active')),
     ]);
-    const totalRequests = counters.cacheHits + counters.cacheMisses + counters.deduplicated;
-    const finished = counters.jobsCompleted + counters.jobsFailed;
+    // Derived here rather than counted, so total = hits + misses + deduplicated holds in every snapshot.
+    const totalRequests = counters.cache_hits + counters.cache_misses + counters.deduplicated;
+    const finished = counters.jobs_completed + counters.jobs_failed;
     return {
       total_requests: totalRequests,
-      cache_hits: counters.cacheHits,
-      cache_misses: counters.cacheMisses,
+      cache_hits: counters.cache_hits,
+      cache_misses: counters.cache_misses,
       deduplicated: counters.deduplicated,
-      hit_rate: ratio(counters.cacheHits, totalRequests),
+      hit_rate: ratio(counters.cache_hits, totalRequests),
       queue_size: (jobs.waiting ?? 0) + (jobs.delayed ?? 0) + (jobs.prioritized ?? 0),
       jobs_active: jobs.active ?? 0,
-      jobs_completed: counters.jobsCompleted,
-      jobs_failed: counters.jobsFailed,
-      failure_rate: ratio(counters.jobsFailed, finished),
+      jobs_completed: counters.jobs_completed,
+      jobs_failed: counters.jobs_failed,
+      failure_rate: ratio(counters.jobs_failed, finished),
       avg_processing_time_ms: Math.round(
-        counters.jobsCompleted ? counters.processingMsTotal / counters.jobsCompleted : 0,
+        counters.jobs_completed ? counters.processing_ms_total / counters.jobs_completed : 0,
       ),
-      p95_processing_time_ms: percentile(counters.recentProcessingMs, 0.95),
+      p95_processing_time_ms: percentile(recentProcessingMs, 0.95),
+      ai_calls: counters.ai_calls,
+      tokens_used: counters.tokens_used,
+      tokens_saved: counters.tokens_saved,
+      summaries_by_model: summariesByModel,
     };
   }
 }

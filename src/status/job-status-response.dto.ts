@@ -21,6 +21,18 @@ export class JobStatusResponseDto {
   @ApiProperty({ type: String, nullable: true, description: 'Provider that made the summary.' })
   readonly provider!: string | null;
   @ApiProperty({ type: String, nullable: true }) readonly model!: string | null;
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description: 'True when the remote provider failed for good and the local summarizer stood in.',
+  })
+  readonly fallback!: boolean | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Tokens the summary cost (null for the local summarizer).',
+  })
+  readonly tokens_used!: number | null;
   @ApiProperty({ type: String, nullable: true, description: 'URL inputs: the URL as submitted (canonical).' })
   readonly source_url!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'URL inputs: the URL after redirects.' })

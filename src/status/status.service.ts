@@ -31,6 +31,8 @@ export class StatusService {
       attempts: job.attemptsMade,
       provider: result?.provider ?? null,
       model: result?.model ?? null,
+      fallback: result ? result.fallback : null,
+      tokens_used: result?.usage?.totalTokens ?? null,
       source_url: result?.source_url ?? (job.data.inputType === 'url' ? job.data.input : null),
       final_url: result?.final_url ?? null,
       title: result?.title ?? null,

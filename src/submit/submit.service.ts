@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SUMMARIZER, type Summarizer } from '../ai/summarizer';
+import { ANALYTICS_FACTS } from '../analytics/analytics.interceptor';
 import { hashInput } from '../cache/input-hasher';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
+import type { SummarizeJobResult } from '../core/queue/summarize-job';
 import { SummarizeJobProducer } from '../core/queue/summarize-job.producer';
 import { toPublicJobStatus } from '../status/public-job-status';
-import { parseInput } from './input-parser';
-import type { SubmitResponse } from './submit-response.dto';
+import { parseInput, type ParsedInput } from './input-parser';
+import type { SubmitHitResponseDto, SubmitResponse } from './submit-response.dto';
 
 /** The request path: answer from the cache, or queue one job per distinct input. No AI here. */
 @Injectable()
@@ -20,18 +22,11 @@ export class SubmitService {
 
   async submit(rawInput: string): Promise<SubmitResponse> {
     const input = parseInput(rawInput);
-    const inputHash = hashInput(input.type, input.value, this.summarizer.identity);
+    const inputHash = hashInput(input.type, input.key, this.summarizer.identity);
     const cached = await this.cache.get(inputHash);
-    if (cached) {
-      return {
-        status: 'completed',
-        cache: 'hit',
-        summary: cached.summary,
-        tags: cached.tags,
-        input_type: input.type,
-      };
-    }
-    const queued = await this.producer.enqueue({ inputType: input.type, input: input.value, inputHash });
+    if (cached) return hit(cached, input);
+
+    const queued = await this.producer.enqueue({ inputType: input.type, input: input.content, inputHash });
     const status = toPublicJobStatus(queued.state);
     // Logged inside the request, so the line carries the request id next to the job id.
     this.logger.log(
@@ -41,15 +36,7 @@ export class SubmitService {
     if (status === 'completed' || status === 'failed') {
       // The job we were deduplicated onto finished between our cache read and now: its result is cached.
       const finished = await this.cache.get(inputHash);
-      if (finished) {
-        return {
-          status: 'completed',
-          cache: 'hit',
-          summary: finished.summary,
-          tags: finished.tags,
-          input_type: input.type,
-        };
-      }
+      if (finished) return hit(finished, input);
     }
     return {
       job_id: queued.jobId,
@@ -58,4 +45,15 @@ export class SubmitService {
       input_type: input.type,
     };
   }
+}
+
+function hit(cached: SummarizeJobResult, input: ParsedInput): SubmitHitResponseDto {
+  return {
+    status: 'completed',
+    cache: 'hit',
+    summary: cached.summary,
+    tags: cached.tags,
+    input_type: input.type,
+    [ANALYTICS_FACTS]: { tokensSaved: cached.usage?.totalTokens ?? 0 },
+  };
 }

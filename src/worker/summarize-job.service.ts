@@ -1,40 +1,102 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { UnrecoverableError } from 'bullmq';
-import { SUMMARIZER, type Summarizer } from '../ai/summarizer';
+import { SUMMARIZER, type Summarizer, type Summary } from '../ai/summarizer';
+import { hashInput } from '../cache/input-hasher';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
+import { ContentFetcher } from '../content/content-fetcher';
 import type { Environment } from '../core/config/environment';
 import type { SummarizeJobData, SummarizeJobResult } from '../core/queue/summarize-job';
+import { normalizeText } from '../submit/input-parser';
 
-/** Does one job's work: summarize the input and cache the result before the job is marked completed. */
+/** A finished job's result and what it cost, for the analytics. */
+export interface JobOutcome {
+  readonly result: SummarizeJobResult;
+  /** Remote AI calls made by this job (0 when the summary came from the content cache or the local summarizer). */
+  readonly aiCalls: number;
+  readonly tokensUsed: number;
+}
+
+export interface RunOptions {
+  /** The job's last attempt: lets the fallback stand in for a transient failure too. */
+  readonly finalAttempt: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Does one job's work. Text: summarize and cache. URL: fetch the article, then look up its text in the content
+ * cache (`summary:{content hash}`, shared with text submissions of the same text and with every other URL that
+ * serves it), summarize only on a miss, and cache the URL's own entry too. Results are cached before the job
+ * completes: BullMQ drops the deduplication key on completion, and a later submission must find the summary then.
+ */
 @Injectable()
 export class SummarizeJobService {
   private readonly cacheTtlSeconds: number;
+  private readonly fallbackCacheTtlSeconds: number;
 
   constructor(
     @Inject(SUMMARIZER) private readonly summarizer: Summarizer,
     private readonly cache: SummaryCacheRepository,
+    private readonly content: ContentFetcher,
     config: ConfigService<Environment, true>,
   ) {
     this.cacheTtlSeconds = config.get('CACHE_TTL', { infer: true });
+    this.fallbackCacheTtlSeconds = config.get('FALLBACK_CACHE_TTL', { infer: true });
   }
 
-  async run(data: SummarizeJobData, signal?: AbortSignal): Promise<SummarizeJobResult> {
-    if (data.inputType === 'url') {
-      throw new UnrecoverableError('summarizing URLs is not supported yet; submit the text instead');
+  async run(data: SummarizeJobData, options: RunOptions): Promise<JobOutcome> {
+    if (data.inputType === 'text') {
+      const outcome = await this.summarize(data.input, null, options);
+      await this.cache.set(data.inputHash, outcome.result, this.ttlFor(outcome.result));
+      return outcome;
     }
-    const { summary, tags, usage } = await this.summarizer.summarize({ text: data.input, signal });
+
+    const article = await this.content.fetchArticle(data.input, options.signal);
+    const contentHash = hashInput('text', normalizeText(article.text), this.summarizer.identity);
+    const cached = await this.cache.get(contentHash);
+    let outcome: JobOutcome;
+    if (cached) {
+      outcome = { result: cached, aiCalls: 0, tokensUsed: 0 };
+    } else {
+      outcome = await this.summarize(article.text, article.title, options);
+      await this.cache.set(contentHash, outcome.result, this.ttlFor(outcome.result));
+    }
     const result: SummarizeJobResult = {
-      summary,
-      tags,
-      input_type: data.inputType,
-      provider: this.summarizer.identity.provider,
-      model: this.summarizer.identity.model,
-      usage: usage ?? null,
+      ...outcome.result,
+      input_type: 'url',
+      source_url: article.sourceUrl,
+      final_url: article.finalUrl,
+      title: article.title,
+      fetched_at: article.fetchedAt,
+      content_hash: contentHash,
     };
-    // Cached before the job completes: BullMQ drops the deduplication key on completion, and a submission
-    // arriving after that must find the summary rather than start a second job.
-    await this.cache.set(data.inputHash, result, this.cacheTtlSeconds);
-    return result;
+    await this.cache.set(data.inputHash, result, this.ttlFor(result));
+    return { ...outcome, result };
+  }
+
+  private async summarize(text: string, title: string | null, options: RunOptions): Promise<JobOutcome> {
+    const summary: Summary = await this.summarizer.summarize({
+      text,
+      title: title ?? undefined,
+      signal: options.signal,
+      finalAttempt: options.finalAttempt,
+    });
+    const producedBy = summary.producedBy ?? this.summarizer.identity;
+    return {
+      result: {
+        summary: summary.summary,
+        tags: summary.tags,
+        input_type: 'text',
+        provider: producedBy.provider,
+        model: producedBy.model,
+        usage: summary.usage ?? null,
+        fallback: summary.fallback !== undefined,
+      },
+      aiCalls: (summary.calls ?? 0) + (summary.fallback?.remoteCalls ?? 0),
+      tokensUsed: (summary.usage?.totalTokens ?? 0) + (summary.fallback?.remoteUsage?.totalTokens ?? 0),
+    };
+  }
+
+  private ttlFor(result: SummarizeJobResult): number {
+    return result.fallback ? this.fallbackCacheTtlSeconds : this.cacheTtlSeconds;
   }
 }

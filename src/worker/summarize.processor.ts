@@ -1,13 +1,24 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { Worker, type Queue } from 'bullmq';
+import { AiError, AiRateLimitedError } from '../ai/ai-errors';
 import { AnalyticsRepository } from '../analytics/analytics.repository';
 import type { Environment } from '../core/config/environment';
 import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
 import type { SummarizeJob, SummarizeJobResult } from '../core/queue/summarize-job';
+import { toJobError } from './job-failure';
 import { SummarizeJobService } from './summarize-job.service';
 
-/** Consumes the summarize queue. Thin: the work is in {@link SummarizeJobService}; retries are BullMQ's. */
+/** Pause when a 429 names no delay, and the longest pause we accept (a daily quota must not stall us for hours). */
+const DEFAULT_RATE_LIMIT_PAUSE_MS = 10_000;
+const MAX_RATE_LIMIT_PAUSE_MS = 10 * 60_000;
+
+/**
+ * Consumes the summarize queue. Thin: the work is in {@link SummarizeJobService}; this maps its outcome onto BullMQ
+ * (retry by rethrowing, UnrecoverableError for permanent failures, a queue-wide pause for rate limits) and the
+ * analytics.
+ */
 // autorun off: the worker starts in onApplicationBootstrap, once the configured options are applied.
 @Processor(SUMMARIZE_QUEUE, { autorun: false })
 export class SummarizeProcessor
@@ -20,11 +31,12 @@ export class SummarizeProcessor
     private readonly jobs: SummarizeJobService,
     private readonly analytics: AnalyticsRepository,
     private readonly config: ConfigService<Environment, true>,
+    @InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue,
   ) {
     super();
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     // Decorator options are fixed when the class is declared; these come from the validated configuration, so they
     // are applied before the worker runs. The lock manager copies the lock timings when it is made, so it is made
     // again through BullMQ's own (protected, overridable) factory.
@@ -36,6 +48,10 @@ export class SummarizeProcessor
     });
     this.worker['createLockManager']();
     this.worker.concurrency = this.config.get('WORKER_COUNT', { infer: true });
+    // AI_MAX_RPS bounds jobs started per second across every worker of the queue (BullMQ's global limiter in
+    // Redis); each job makes one AI call, two with a repair.
+    const maxRps = this.config.get('AI_MAX_RPS', { infer: true });
+    await (maxRps > 0 ? this.queue.setGlobalRateLimit(maxRps, 1_000) : this.queue.removeGlobalRateLimit());
     this.worker.run().catch((error: unknown) => this.logger.error({ err: error }, 'worker stopped'));
   }
 
@@ -50,16 +66,34 @@ export class SummarizeProcessor
     await worker.close();
   }
 
-  async process(job: SummarizeJob): Promise<SummarizeJobResult> {
-    this.logger.log(
-      { job_id: job.id, attempt: job.attemptsMade + 1, input_type: job.data.inputType },
-      'job started',
-    );
-    const result = await this.jobs.run(job.data);
-    const processingMs = Date.now() - (job.processedOn ?? Date.now());
-    await this.analytics.recordJobCompleted(processingMs);
-    this.logger.log({ job_id: job.id, processing_ms: processingMs }, 'job completed');
-    return result;
+  async process(job: SummarizeJob, _token?: string, signal?: AbortSignal): Promise<SummarizeJobResult> {
+    const attempt = job.attemptsMade + 1;
+    const finalAttempt = attempt >= (job.opts.attempts ?? 1);
+    this.logger.log({ job_id: job.id, attempt, input_type: job.data.inputType }, 'job started');
+    try {
+      const { result, aiCalls, tokensUsed } = await this.jobs.run(job.data, { finalAttempt, signal });
+      const processingMs = Date.now() - (job.processedOn ?? Date.now());
+      await this.analytics.recordJobCompleted({
+        jobId: job.id ?? '',
+        processingMs,
+        aiCalls,
+        tokensUsed,
+        result,
+      });
+      this.logger.log({ job_id: job.id, processing_ms: processingMs, ai_calls: aiCalls }, 'job completed');
+      return result;
+    } catch (error) {
+      if (error instanceof AiError)
+        await this.analytics.recordAiUsage(error.calls, error.usage?.totalTokens ?? 0);
+      if (error instanceof AiRateLimitedError) {
+        const pauseMs = Math.min(error.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS, MAX_RATE_LIMIT_PAUSE_MS);
+        this.logger.warn({ job_id: job.id, pause_ms: pauseMs }, 'AI rate limit: pausing the queue');
+        // Every worker pauses; the job goes back to waiting without using up an attempt.
+        await this.queue.rateLimit(pauseMs);
+        throw Worker.RateLimitError();
+      }
+      throw toJobError(error);
+    }
   }
 
   @OnWorkerEvent('failed')
@@ -70,6 +104,6 @@ export class SummarizeProcessor
       { job_id: job?.id, err: error, final },
       final ? 'job failed' : 'job attempt failed; will retry',
     );
-    if (final) await this.analytics.recordJobFailed().catch(() => undefined);
+    if (final && job?.id) await this.analytics.recordJobFailed(job.id).catch(() => undefined);
   }
 }

@@ -1,12 +1,20 @@
 import { LanguageDetector, type LanguageCode } from './language-detector';
-import { SentenceSplitter } from './sentence-splitter';
+import { SentenceSplitter, type SplitSentence } from './sentence-splitter';
 import type { RankableSentence } from './sentence-ranker';
 import { StopwordList } from './stopword-list';
 import { TermExtractor } from './term-extractor';
-import { TextNormalizer } from './text-normalizer';
+import { TextNormalizer, type TextBlock } from './text-normalizer';
 
-/** Part-of-speech tags are kept for the opening of the text only: tags come from there, and memory stays bounded. */
-export const TAGGED_CHARS = 12_000;
+/** Paragraphs ending without sentence punctuation get a full stop before tagging, so names do not run on. */
+const TERMINAL = /[.!?…:;]["'”’)\]]*$/u;
+
+/**
+ * Part-of-speech tagging (the costliest step) runs on the opening of English text only: tags come from there, and
+ * time and memory stay bounded.
+ */
+export const TAGGED_CHARS = 4_000;
+/** Language, case and tokenization are judged on the opening (bounded cost on huge inputs). */
+const SAMPLE_CHARS = 4000;
 
 /** Everything the ranker and the tagger need to know about one input. */
 export interface AnalyzedDocument {
@@ -18,6 +26,8 @@ export interface AnalyzedDocument {
   readonly title?: string;
   readonly titleTerms: readonly string[];
   readonly sentences: readonly RankableSentence[];
+  /** The opening sentences, part-of-speech tagged when a tagger exists for the language, for the tagger. */
+  readonly head: readonly SplitSentence[];
   readonly stopwords: ReadonlySet<string>;
   /** Occurrences of each content stem in the whole text. */
   readonly termCounts: ReadonlyMap<string, number>;
@@ -36,7 +46,8 @@ export class DocumentAnalyzer {
     const sample = prose
       .slice(0, 40)
       .map((b) => b.text)
-      .join(' ');
+      .join(' ')
+      .slice(0, SAMPLE_CHARS);
     const language = this.detector.detect(sample || text);
     const stopwords = this.stopwordLists.for(language);
     const terms = new TermExtractor(stopwords);
@@ -47,11 +58,8 @@ export class DocumentAnalyzer {
 
     const sentences: RankableSentence[] = [];
     const termCounts = new Map<string, number>();
-    let chars = 0;
     for (const block of prose.length > 0 ? prose : blocks) {
-      const tag = !lowercased && chars < TAGGED_CHARS;
-      chars += block.text.length;
-      this.splitter.split(block.text, language, tag).forEach((split, k) => {
+      this.splitter.split(block.text, language, lowercased).forEach((split, k) => {
         const sentenceText = tokenized ? detokenize(split.text) : split.text;
         const sentenceTerms = terms.terms(sentenceText);
         for (const t of sentenceTerms) termCounts.set(t, (termCounts.get(t) ?? 0) + 1);
@@ -60,7 +68,6 @@ export class DocumentAnalyzer {
           terms: sentenceTerms,
           index: sentences.length,
           opensParagraph: k === 0,
-          tokens: split.tokens,
         });
       });
     }
@@ -71,9 +78,22 @@ export class DocumentAnalyzer {
       title,
       titleTerms: title ? terms.terms(title) : [],
       sentences,
+      head: language === 'en' && !lowercased ? this.tagHead(prose.length > 0 ? prose : blocks) : sentences,
       stopwords,
       termCounts,
     };
+  }
+
+  /** Tags the opening blocks in one pass (one `readDoc` call costs far less than one per paragraph). */
+  private tagHead(blocks: readonly TextBlock[]): SplitSentence[] {
+    const parts: string[] = [];
+    let chars = 0;
+    for (const block of blocks) {
+      if (chars >= TAGGED_CHARS) break;
+      parts.push(TERMINAL.test(block.text) ? block.text : `${block.text}.`);
+      chars += block.text.length;
+    }
+    return this.splitter.tag(parts.join('\n\n'));
   }
 }
 

@@ -38,13 +38,14 @@ export class LocalSummarizer implements Summarizer {
 
   private tags(doc: AnalyzedDocument): string[] {
     const tags = this.keyphrases.extract({
-      sentences: doc.sentences,
+      sentences: doc.head,
       title: doc.title,
       language: doc.language,
       lowercased: doc.lowercased,
       stopwords: doc.stopwords,
       termCounts: doc.termCounts,
     });
+    if (tags.length >= 2) return complete(tags, []);
     return complete(tags, frequentWords(doc.sentences.map((s) => s.text).join(' '), doc.stopwords));
   }
 }

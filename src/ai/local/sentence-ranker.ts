@@ -1,5 +1,3 @@
-import type { TaggedToken } from './sentence-splitter';
-
 /** A candidate sentence with the layout facts the ranker uses. */
 export interface RankableSentence {
   readonly text: string;
@@ -9,8 +7,6 @@ export interface RankableSentence {
   readonly index: number;
   /** True for the first sentence of a paragraph or list item. */
   readonly opensParagraph: boolean;
-  /** Part-of-speech tagged tokens, for sentences near the start of English text (see SentenceSplitter). */
-  readonly tokens?: readonly TaggedToken[];
 }
 
 /** Per-sentence features, each roughly in [0, 1]. */

@@ -5,6 +5,10 @@ import type { LanguageCode } from './language-detector';
 /** Longer runs (captions glued together, unpunctuated text) are cut into pieces of about {@link CHUNK_WORDS}. */
 const MAX_SENTENCE_WORDS = 70;
 const CHUNK_WORDS = 30;
+const WHITESPACE = /\s+/g;
+const HAS_WORD = /[\p{L}\p{N}]/u;
+const ABBREVIATED_END = /([\p{L}.]+)\.\s*$/u;
+const DOTTED = /^(?:\p{L}\.)+\p{L}$/u;
 
 /** Abbreviations after which `Intl.Segmenter` wrongly ends a sentence, per language (lowercase, no dot). */
 const ABBREVIATIONS: Readonly<Record<LanguageCode, string>> = {
@@ -30,9 +34,11 @@ export interface SplitSentence {
 }
 
 /**
- * Splits prose into sentences: `wink-nlp`'s sentence boundary detector for English (handles abbreviations, quotes,
- * lowercased and tokenized text), `Intl.Segmenter` (ICU) plus an abbreviation list for other languages, and fixed
- * word windows as a last resort for text without sentence punctuation.
+ * Splits prose into sentences: ICU's `Intl.Segmenter` plus a per-language abbreviation list for cased text (fast,
+ * and as good as a tokenizer on edited prose), `wink-nlp`'s sentence boundary detector for caseless English
+ * (lowercased, tokenized corpora, where ICU finds no boundaries), and fixed word windows as a last resort for text
+ * without sentence punctuation. {@link SentenceSplitter.tag} runs `wink-nlp`'s part-of-speech tagger, which costs
+ * more than splitting, so callers tag only the opening of a text.
  */
 export class SentenceSplitter {
   private readonly nlp = winkNLP(model, ['sbd']);
@@ -40,36 +46,15 @@ export class SentenceSplitter {
   private readonly segmenters = new Map<LanguageCode, Intl.Segmenter>();
   private readonly abbreviations = new Map<LanguageCode, ReadonlySet<string>>();
 
-  /**
-   * @param tag attach part-of-speech tags (English only; the tagger runs in the same pass as the splitter, so
-   *   tagging costs little, but callers tag only the opening of long texts to keep memory bounded)
-   */
-  split(text: string, language: LanguageCode, tag = false): SplitSentence[] {
-    const raw: SplitSentence[] =
-      language === 'en' ? this.english(text, tag) : this.icu(text, language).map((t) => ({ text: t }));
-    const out: SplitSentence[] = [];
-    for (const sentence of raw) {
-      const clean = sentence.text.replace(/\s+/g, ' ').trim();
-      if (!/[\p{L}\p{N}]/u.test(clean)) {
-        // A lone closing quote or bracket belongs to the sentence before it.
-        const last = out[out.length - 1];
-        if (clean && last) out[out.length - 1] = { ...last, text: last.text + clean };
-        continue;
-      }
-      const pieces = chunkLong(clean);
-      if (pieces.length === 1) out.push({ text: clean, tokens: sentence.tokens });
-      else out.push(...pieces.map((p) => ({ text: p })));
-    }
-    return out;
+  /** @param caseless the text has no capital letters (sentence starts cannot be recognised by case) */
+  split(text: string, language: LanguageCode, caseless = false): SplitSentence[] {
+    const raw =
+      language === 'en' && caseless ? this.nlp.readDoc(text).sentences().out() : this.icu(text, language);
+    return tidy(raw.map((t) => ({ text: t })));
   }
 
-  private english(text: string, tag: boolean): SplitSentence[] {
-    if (!tag)
-      return this.nlp
-        .readDoc(text)
-        .sentences()
-        .out()
-        .map((t) => ({ text: t }));
+  /** Sentences of English text with their words' universal part-of-speech tags. */
+  tag(text: string): SplitSentence[] {
     const doc = this.tagger.readDoc(text);
     const its = this.tagger.its;
     const out: SplitSentence[] = [];
@@ -83,7 +68,7 @@ export class SentenceSplitter {
         tokens: words.map((w: string, i: number) => ({ text: w, pos: tags[i] ?? 'X' })),
       });
     });
-    return out;
+    return tidy(out);
   }
 
   private icu(text: string, language: LanguageCode): string[] {
@@ -97,8 +82,11 @@ export class SentenceSplitter {
     let pending = '';
     for (const { segment } of segmenter.segment(text)) {
       pending += segment;
-      const lastWord = /([\p{L}.]+)\.\s*$/u.exec(pending)?.[1]?.toLowerCase();
-      const abbreviated = lastWord !== undefined && (lastWord.length === 1 || abbreviations.has(lastWord));
+      const lastWord = ABBREVIATED_END.exec(pending)?.[1]?.toLowerCase();
+      // Initials ("J. Smith"), dotted abbreviations ("U.S.", "a.m.") and listed ones ("Dr.") end no sentence.
+      const abbreviated =
+        lastWord !== undefined &&
+        (lastWord.length === 1 || DOTTED.test(lastWord) || abbreviations.has(lastWord));
       if (!abbreviated) {
         out.push(pending);
         pending = '';
@@ -116,6 +104,23 @@ export class SentenceSplitter {
     }
     return set;
   }
+}
+
+/** Drops empty pieces (a lone closing quote joins the sentence before it) and cuts over-long runs. */
+function tidy(raw: readonly SplitSentence[]): SplitSentence[] {
+  const out: SplitSentence[] = [];
+  for (const sentence of raw) {
+    const clean = sentence.text.replace(WHITESPACE, ' ').trim();
+    if (!HAS_WORD.test(clean)) {
+      const last = out[out.length - 1];
+      if (clean && last) out[out.length - 1] = { ...last, text: last.text + clean };
+      continue;
+    }
+    const pieces = chunkLong(clean);
+    if (pieces.length === 1) out.push({ text: clean, tokens: sentence.tokens });
+    else out.push(...pieces.map((p) => ({ text: p })));
+  }
+  return out;
 }
 
 /** Cuts an over-long "sentence" at clause punctuation, then into word windows, so no unit dominates the summary. */

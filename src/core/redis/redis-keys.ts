@@ -20,6 +20,24 @@ export class RedisKeys {
     return `${this.prefix}analytics:processing_ms`;
   }
 
+  /** HASH `{provider}/{model}` → summaries it made, so the analytics say who produced what. */
+  analyticsModels(): string {
+    return `${this.prefix}analytics:models`;
+  }
+
+  /**
+   * STRING counter of submissions deduplicated onto a job still running; when it completes, each one is counted as
+   * the tokens it saved. Expires in a day so a counter a crash left behind does not stay.
+   */
+  analyticsDedupWaiting(jobId: string): string {
+    return `${this.prefix}analytics:dedup_waiting:${jobId}`;
+  }
+
+  /** STRING (JSON) set while the AI provider rejects our credentials; read by /health in every process. */
+  aiCredentialsRejected(): string {
+    return `${this.prefix}health:ai_credentials_rejected`;
+  }
+
   /** Prefix BullMQ puts before its own keys (`{queuePrefix}:{queue}:…`). */
   queuePrefix(): string {
     return `${this.prefix}bull`;
