@@ -13,9 +13,15 @@ export class StatusService {
   constructor(@InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue) {}
 
   async status(jobId: string): Promise<JobStatusResponseDto> {
+    // State first, then the job record: a job that finishes in between then shows its result; the other order could
+    // show "failed" without the reason.
+    let state = await withRedisDeadline(this.queue.getJobState(jobId));
     const job = (await withRedisDeadline(this.queue.getJob(jobId))) as SummarizeJob | undefined;
-    if (!job?.id) throw new NotFoundException(`no job with id ${jobId} (unknown, or expired from retention)`);
-    const status = toPublicJobStatus(await withRedisDeadline(job.getState()));
+    if (state === 'unknown' || !job?.id) {
+      throw new NotFoundException(`no job with id ${jobId} (unknown, or expired from retention)`);
+    }
+    if (job.finishedOn && state !== 'completed' && state !== 'failed') state = await withRedisDeadline(job.getState());
+    const status = toPublicJobStatus(state);
     const result = status === 'completed' ? job.returnvalue : null;
     const finishedOn = status === 'completed' || status === 'failed' ? job.finishedOn : undefined;
     return {

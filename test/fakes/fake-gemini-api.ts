@@ -19,6 +19,8 @@ export interface FakeGeminiCall {
   readonly systemText: string;
   /** Texts of `contents`, in order (user and model turns); a repair call has three. */
   readonly turns: ReadonlyArray<{ role: string; text: string }>;
+  /** `Date.now()` when the request arrived (rate-limit tests). */
+  readonly receivedAt: number;
 }
 
 export interface GeminiRequestBody {
@@ -240,6 +242,7 @@ export class FakeGeminiApi extends FakeHttpServer {
         role: content.role ?? 'user',
         text: (content.parts ?? []).map((part) => part.text ?? '').join(''),
       })),
+      receivedAt: Date.now(),
     });
     if (request.method !== 'POST' || !match) {
       return {
