@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { validateEnvironment } from './environment';
+
+describe('validateEnvironment', () => {
+  it('fills in the documented defaults', () => {
+    const env = validateEnvironment({});
+    expect(env).toMatchObject({
+      PORT: 8080,
+      REDIS_URL: 'redis://localhost:6379',
+      WORKER_COUNT: 3,
+      CACHE_TTL: 300,
+      MAX_INPUT_BYTES: 1_048_576,
+      PROCESS_ROLE: 'all',
+      AI_FALLBACK: 'none',
+    });
+    expect(env.GEMINI_API_KEY).toBeUndefined();
+  });
+
+  it('converts numbers and treats empty optional values as unset', () => {
+    const env = validateEnvironment({ PORT: '9000', CACHE_TTL: '60', GEMINI_API_KEY: '', AI_PROVIDER: '' });
+    expect(env.PORT).toBe(9000);
+    expect(env.CACHE_TTL).toBe(60);
+    expect(env.GEMINI_API_KEY).toBeUndefined();
+    expect(env.AI_PROVIDER).toBeUndefined();
+  });
+
+  it('reports every bad variable in one message', () => {
+    let message = '';
+    try {
+      validateEnvironment({ PORT: 'x', WORKER_COUNT: '0', REDIS_URL: 'http://h', AI_PROVIDER: 'claude' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration:/);
+    for (const name of ['PORT=', 'WORKER_COUNT=', 'REDIS_URL=', 'AI_PROVIDER='])
+      expect(message).toContain(name);
+  });
+});
