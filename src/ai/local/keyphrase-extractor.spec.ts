@@ -16,7 +16,8 @@ function input(
 ): KeyphraseInput {
   const stopwords = lists.for(language);
   const terms = new TermExtractor(stopwords);
-  const sentences = splitter.split(text, language, language === 'en' && !lowercased);
+  const sentences =
+    language === 'en' && !lowercased ? splitter.tag(text) : splitter.split(text, language, lowercased);
   const termCounts = new Map<string, number>();
   for (const s of sentences)
     for (const t of terms.terms(s.text)) termCounts.set(t, (termCounts.get(t) ?? 0) + 1);

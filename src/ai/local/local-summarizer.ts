@@ -2,6 +2,7 @@ import type { Summarizer, SummarizeRequest, Summary, SummarizerIdentity } from '
 import { DocumentAnalyzer, type AnalyzedDocument } from './document-analyzer';
 import { KeyphraseExtractor } from './keyphrase-extractor';
 import { SentenceRanker } from './sentence-ranker';
+import { SentenceTrimmer } from './sentence-trimmer';
 
 const FALLBACK_TAGS = ['text', 'summary'];
 
@@ -11,11 +12,12 @@ const FALLBACK_TAGS = ['text', 'summary'];
  * repetition (MMR) and tags with 2–4 key phrases. Deterministic: same input, same output.
  */
 export class LocalSummarizer implements Summarizer {
-  readonly identity: SummarizerIdentity = { provider: 'local', model: 'extractive-v2', promptVersion: '2' };
+  readonly identity: SummarizerIdentity = { provider: 'local', model: 'extractive-v2', promptVersion: '3' };
 
   private readonly analyzer = new DocumentAnalyzer();
   private readonly ranker = new SentenceRanker();
   private readonly keyphrases = new KeyphraseExtractor();
+  private readonly trimmer = new SentenceTrimmer();
 
   summarize({ text, title, signal }: SummarizeRequest): Promise<Summary> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
@@ -31,7 +33,9 @@ export class LocalSummarizer implements Summarizer {
     const doc = this.analyzer.analyze(text, title);
     if (doc.sentences.length === 0) return fallback(text);
     const features = this.ranker.features(doc.sentences, doc.titleTerms);
-    const chosen = this.ranker.select(features).map((i) => doc.sentences[i].text);
+    const chosen = this.ranker
+      .select(features)
+      .map((i) => this.trimmer.trim(doc.sentences[i].text, doc.language));
     const summary = chosen.map((s) => (doc.lowercased ? capitalize(s) : s)).join(' ');
     return { summary, tags: this.tags(doc) };
   }

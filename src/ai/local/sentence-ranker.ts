@@ -130,8 +130,8 @@ export class SentenceRanker {
       w.quote * f.quote -
       w.question * f.question -
       w.firstPerson * f.firstPerson +
-      w.names * f.names -
-      w.long * Math.max(0, f.words - w.longWords) -
+      w.names * f.names +
+      -w.long * Math.max(0, f.words - w.longWords) -
       (f.words < w.shortWords ? w.short : 0)
     );
   }

@@ -3,8 +3,8 @@ import { SentenceSplitter } from './sentence-splitter';
 
 describe('SentenceSplitter', () => {
   const splitter = new SentenceSplitter();
-  const texts = (text: string, lang: Parameters<SentenceSplitter['split']>[1]) =>
-    splitter.split(text, lang).map((s) => s.text);
+  const texts = (text: string, lang: Parameters<SentenceSplitter['split']>[1], caseless = false) =>
+    splitter.split(text, lang, caseless).map((s) => s.text);
 
   it('splits English without breaking at abbreviations', () => {
     expect(
@@ -13,9 +13,17 @@ describe('SentenceSplitter', () => {
   });
 
   it('splits lowercased, tokenized English', () => {
-    expect(texts('the mayor spoke on monday . she said the plan , which costs $ 5m , works .', 'en')).toEqual(
-      ['the mayor spoke on monday .', 'she said the plan , which costs $ 5m , works .'],
-    );
+    expect(
+      texts('the mayor spoke on monday . she said the plan , which costs $ 5m , works .', 'en', true),
+    ).toEqual(['the mayor spoke on monday .', 'she said the plan , which costs $ 5m , works .']);
+  });
+
+  it('keeps dotted abbreviations and initials inside a sentence, but ends one at an ellipsis', () => {
+    expect(texts('U.S. officials met J. R. Lane at 5 p.m. on Friday. Talks went well.', 'en')).toEqual([
+      'U.S. officials met J. R. Lane at 5 p.m. on Friday.',
+      'Talks went well.',
+    ]);
+    expect(texts('They waited... Nobody came.', 'en')).toEqual(['They waited...', 'Nobody came.']);
   });
 
   it('splits Spanish, French and German while keeping their abbreviations', () => {
@@ -34,9 +42,10 @@ describe('SentenceSplitter', () => {
     ]);
   });
 
-  it('tags English tokens with parts of speech when asked', () => {
-    const [sentence] = splitter.split('Icelandair is testing airships.', 'en', true);
-    expect(sentence.tokens?.map((t) => t.pos)).toEqual(['PROPN', 'AUX', 'VERB', 'NOUN', 'PUNCT']);
+  it('tags English tokens with parts of speech, sentence by sentence', () => {
+    const [first, second] = splitter.tag('Icelandair is testing airships. Critics doubt it.');
+    expect(first.tokens?.map((t) => t.pos)).toEqual(['PROPN', 'AUX', 'VERB', 'NOUN', 'PUNCT']);
+    expect(second.text).toBe('Critics doubt it.');
   });
 
   it('cuts text without punctuation into bounded pieces', () => {

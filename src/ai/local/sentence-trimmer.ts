@@ -54,7 +54,8 @@ export class SentenceTrimmer {
     let s = sentence;
     if (o.dateline) s = keep(s, s.replace(DATELINE, ''));
     if (o.parenthetical) s = keep(s, s.replace(PARENTHETICAL, ''));
-    if (o.dashAside) s = keep(s, s.replace(DASH_ASIDE, ''));
+    // "While the role is ceremonial -- akin to … -- Erdogan wants": the aside closed a clause, keep it closed.
+    if (o.dashAside) s = keep(s, s.replace(DASH_ASIDE, SUBORDINATE.test(s) ? ',' : ''));
     if (o.according) s = keep(s, s.replace(ACCORDING, '$1'));
     if (o.attribution && !QUOTED.test(s)) s = keep(s, s.replace(ATTRIBUTION, '$1'));
     if (o.trailingDash) s = keep(s, s.replace(TRAILING_DASH, '$1'));
@@ -64,6 +65,8 @@ export class SentenceTrimmer {
 }
 
 const QUOTED = /["“”]/;
+const SUBORDINATE =
+  /^(?:While|Although|Though|If|When|As|Because|Since|After|Before|Despite|Whether|Unless|Until)\b[^,]*?\s(?:--|—|–)\s/;
 const MIN_WORDS = 6;
 
 function keep(before: string, after: string): string {
