@@ -43,6 +43,39 @@ describe('the service process: start-up, crashes and graceful shutdown', () => {
     expect(child.stderr.match(/^Invalid configuration/gm)).toHaveLength(1);
   });
 
+  it('serves the API in its own process and logs JSON lines that tie the request id to the job id', async () => {
+    const port = await freePort();
+    const prefix = uniquePrefix();
+    const api = start({
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      PROCESS_ROLE: 'api',
+      PORT: String(port),
+    });
+    try {
+      await waitFor(
+        async () => (api.logs().some((l) => /API listening/.test(String(l.msg))) ? true : undefined),
+        {
+          what: 'the API to listen',
+        },
+      );
+      const response = await fetch(`http://127.0.0.1:${port}/api/submit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'req-7f3a' },
+        body: JSON.stringify({ input: 'Logged request. It queues a job. The log says which.' }),
+      });
+      const { job_id: jobId } = (await response.json()) as { job_id: string };
+      const queued = await waitFor(async () => api.logs().find((l) => l.msg === 'job queued'), {
+        what: 'the log line',
+      });
+      expect(queued).toMatchObject({ request_id: 'req-7f3a', job_id: jobId, level: 30 });
+      expect(typeof queued.time).toBe('number');
+    } finally {
+      await api.stop();
+      await deleteKeysWithPrefix(TEST_REDIS_URL, prefix);
+    }
+  });
+
   describe('with workers in their own processes', () => {
     const prefix = uniquePrefix();
     let gemini: FakeGeminiApi;
