@@ -1,5 +1,5 @@
 import { LanguageDetector, type LanguageCode } from './language-detector';
-import { SentenceSplitter, type SplitSentence } from './sentence-splitter';
+import { SentenceSplitter, type SplitSentence, type TaggedToken } from './sentence-splitter';
 import type { RankableSentence } from './sentence-ranker';
 import { StopwordList } from './stopword-list';
 import { TermExtractor } from './term-extractor';
@@ -26,6 +26,8 @@ export interface AnalyzedDocument {
   readonly title?: string;
   readonly titleTerms: readonly string[];
   readonly sentences: readonly RankableSentence[];
+  /** The title's words with part-of-speech tags, when a tagger exists for the language. */
+  readonly titleTokens?: readonly TaggedToken[];
   /** The opening sentences, part-of-speech tagged when a tagger exists for the language, for the tagger. */
   readonly head: readonly SplitSentence[];
   readonly stopwords: ReadonlySet<string>;
@@ -71,14 +73,16 @@ export class DocumentAnalyzer {
         });
       });
     }
+    const tagger = language === 'en' && !lowercased;
     return {
       language,
       lowercased,
       tokenized,
       title,
+      titleTokens: tagger && title ? this.splitter.tag(title).flatMap((s) => s.tokens ?? []) : undefined,
       titleTerms: title ? terms.terms(title) : [],
       sentences,
-      head: language === 'en' && !lowercased ? this.tagHead(prose.length > 0 ? prose : blocks) : sentences,
+      head: tagger ? this.tagHead(prose.length > 0 ? prose : blocks) : sentences,
       stopwords,
       termCounts,
     };

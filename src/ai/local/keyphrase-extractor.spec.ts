@@ -65,4 +65,30 @@ describe('KeyphraseExtractor', () => {
     expect(tags).toContain('Chile');
     expect(tags.some((t) => t.startsWith('reforma'))).toBe(true);
   });
+
+  it('prefers names to verbs in languages without a tagger, and keeps names apart at commas', () => {
+    const text =
+      'La ministra de Sanidad, Elena Ruiz, anunció un plan contra el tabaco. Elena Ruiz anunció también ' +
+      'nuevas tasas. El tabaco causa miles de muertes en España. Las tasas al tabaco subirán en España.';
+    const tags = extractor.extract(input(text, 'es'));
+    expect(tags).toContain('Elena Ruiz');
+    expect(tags).not.toContain('anunció');
+    expect(tags.some((t) => t.includes('Sanidad Elena'))).toBe(false);
+  });
+
+  it('recognises a name at the start of a sentence when the text capitalises it elsewhere', () => {
+    const text =
+      "Le ministre de l'Économie, Bruno Le Maire, a présenté le budget. Bruno Le Maire a défendu " +
+      'les économies. Le budget sera voté en décembre.';
+    expect(extractor.extract(input(text, 'fr'))).toContain('Bruno Le Maire');
+  });
+
+  it('drops titles before names', () => {
+    const text =
+      'Oscar Pistorius will sell his house in Pretoria. Mr. Pistorius needs money for his trial. ' +
+      'Mr. Pistorius denies murder. The trial of Pistorius resumes on Monday.';
+    const tags = extractor.extract(input(text));
+    expect(tags).toContain('Oscar Pistorius');
+    expect(tags.some((t) => t.startsWith('Mr'))).toBe(false);
+  });
 });

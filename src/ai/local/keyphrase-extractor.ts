@@ -8,13 +8,23 @@ const MAX_PHRASE_WORDS = 3;
 const MIN_TAGS = 2;
 const MAX_TAGS = 3;
 /** Tags scoring below this share of the best one are dropped (down to {@link MIN_TAGS}). */
-const RELATIVE_CUTOFF = 0.45;
+const RELATIVE_CUTOFF = 0.75;
 /** Names of people, places and organisations are what readers tag with; common nouns need more evidence. */
 const PROPER_BONUS = 2;
 /** A lone common noun ("lawyer", "money") is rarely what a text is about. */
 const SINGLE_NOUN_FACTOR = 1;
+/** A lone common noun must recur in the body: a title word alone ("lawyer", "mom") is seldom the topic. */
+const MIN_BODY_COUNT = 2;
 /** A title names the topic; phrases from it are the likeliest tags. */
-const TITLE_BONUS = 3;
+const TITLE_BONUS = 5;
+
+const WORD = /\p{L}[\p{L}\p{N}'’-]*/gu;
+/** Words, and single punctuation marks that end a phrase. */
+const TOKEN = /\p{L}[\p{L}\p{N}'’-]*|[,;:()"“”«»!?.]/gu;
+/** Titles before names ("Mr. Pistorius" is tagged "Pistorius", then folded into "Oscar Pistorius"). */
+const HONORIFIC =
+  /^(?:mr|mrs|ms|miss|dr|prof|sir|dame|lord|lady|sen|rep|gov|gen|sr|sra|srta|dña|don|doña|mme|mlle|herr|frau|sig|sig\.ra)\.?$/;
+const ELISION = /^(?:l|d|j|m|n|s|t|c|qu|all|dell|nell|sull|dall)['’]/iu;
 
 interface Token {
   readonly text: string;
@@ -28,6 +38,8 @@ interface Candidate {
   readonly stems: readonly string[];
   surfaces: Map<string, number>;
   count: number;
+  /** Occurrences outside the title. */
+  body: number;
   first: number;
   proper: boolean;
 }
@@ -36,6 +48,8 @@ export interface KeyphraseInput {
   /** Sentences in order, with part-of-speech tags when a tagger ran (English). */
   readonly sentences: ReadonlyArray<{ readonly text: string; readonly tokens?: readonly TaggedToken[] }>;
   readonly title?: string;
+  /** The title's words with part-of-speech tags (English). */
+  readonly titleTokens?: readonly TaggedToken[];
   readonly language: LanguageCode;
   /** The text is all lowercase (case carries no signal). */
   readonly lowercased: boolean;
@@ -61,13 +75,17 @@ export class KeyphraseExtractor {
     }
     const titleStems = new Set(input.title ? this.words(input.title).map((w) => stem(w)) : []);
     const candidates = new Map<string, Candidate>();
-    const sentences = [...(input.title ? [{ text: input.title }] : []), ...head];
-    sentences.forEach((sentence, index) => {
-      const tokens = sentence.tokens ? tagged(sentence.tokens) : this.tokens(sentence.text, input);
-      for (const phrase of this.phrases(tokens, input, sentence.tokens !== undefined))
-        this.add(candidates, phrase, index, input.stopwords);
+    const sentences = [...(input.title ? [{ text: input.title, tokens: input.titleTokens }] : []), ...head];
+    const tokenized = sentences.map((s) => (s.tokens ? tagged(s.tokens) : this.tokens(s.text, input)));
+    if (!input.lowercased) promoteKnownNames(tokenized, sentences, input.stopwords);
+    tokenized.forEach((tokens, index) => {
+      for (const phrase of this.phrases(tokens, input, sentences[index].tokens !== undefined))
+        this.add(candidates, phrase, index, input.stopwords, input.title !== undefined && index === 0);
     });
     mergeNames(candidates);
+    // Without a tagger a lowercase word may be a verb ("aprobó", "anunció"); the same verb form seldom recurs
+    // three times, the topic's nouns do.
+    const minBody = head.some((s) => s.tokens) ? MIN_BODY_COUNT : MIN_BODY_COUNT + 1;
 
     const scored = [...candidates.values()]
       .map((c) => {
@@ -83,7 +101,9 @@ export class KeyphraseExtractor {
         return { c, score, surface: bestSurface(c) };
       })
       .filter(
-        (x) => x.c.count + (titleStems.size > 0 && x.c.stems.every((s) => titleStems.has(s)) ? 1 : 0) >= 2,
+        (x) =>
+          x.c.count + (titleStems.size > 0 && x.c.stems.every((s) => titleStems.has(s)) ? 1 : 0) >= 2 &&
+          (x.c.proper || x.c.stems.length > 1 || x.c.body >= minBody),
       )
       .sort((a, b) => b.score - a.score || a.c.first - b.c.first || a.surface.localeCompare(b.surface));
 
@@ -100,21 +120,40 @@ export class KeyphraseExtractor {
   }
 
   private words(text: string): string[] {
-    return text.match(/\p{L}[\p{L}\p{N}'’-]*/gu) ?? [];
+    return text.match(WORD) ?? [];
   }
 
   private tokens(sentence: string, input: KeyphraseInput): Token[] {
     // No tagger: capitalised words (not first in the sentence) are proper nouns, other non-stopwords nouns.
-    const words = this.words(sentence);
-    return words.map((text, i) => ({
-      text,
-      pos: input.lowercased
-        ? 'NOUN'
-        : /^\p{Lu}/u.test(text) && (i > 0 || input.language === 'de')
-          ? 'PROPN'
-          : 'NOUN',
-      sentenceStart: i === 0,
-    }));
+    // Punctuation is kept as a token so that "Sinatra, Tupac" or "ministra de Inclusión, Elma Saiz" do not run on.
+    const out: Token[] = [];
+    let first = true;
+    for (const match of sentence.matchAll(TOKEN)) {
+      let text = match[0];
+      if (!/^\p{L}/u.test(text)) {
+        out.push({ text, pos: 'PUNCT', sentenceStart: false });
+        continue;
+      }
+      // French and Italian elision: "l'Économie", "d'euros" — the article is a boundary, the word stands alone.
+      const elided = ELISION.exec(text);
+      if (elided && text.length > elided[0].length) {
+        out.push({ text: elided[0], pos: 'DET', sentenceStart: first });
+        text = text.slice(elided[0].length);
+        first = false;
+      }
+      const capitalised = /^\p{Lu}/u.test(text);
+      out.push({
+        text,
+        pos: input.lowercased
+          ? 'NOUN'
+          : capitalised && (!first || input.language === 'de')
+            ? 'PROPN'
+            : 'NOUN',
+        sentenceStart: first,
+      });
+      first = false;
+    }
+    return out;
   }
 
   /** Maximal runs of proper nouns, and of adjectives + nouns, cut to at most three words. */
@@ -144,6 +183,7 @@ export class KeyphraseExtractor {
         (t.pos === 'PROPN' || t.pos === 'NOUN' || t.pos === 'ADJ') &&
         /^\p{L}[\p{L}\p{N}'’.-]*$/u.test(t.text) &&
         lower.length > 1 &&
+        !HONORIFIC.test(lower) &&
         // Stopwords end a phrase, except capitalised inside names ("New Jersey", "Bank of" stays split).
         (!input.stopwords.has(lower) || (t.pos === 'PROPN' && /^\p{Lu}/u.test(t.text) && !t.sentenceStart));
       if (!content) {
@@ -174,6 +214,7 @@ export class KeyphraseExtractor {
     phrase: { words: Token[]; proper: boolean },
     index: number,
     stopwords: ReadonlySet<string>,
+    inTitle: boolean,
   ): void {
     const words = phrase.words.map((t) => t.text.replace(/['’]s$/, ''));
     if (words.some((w) => w.length < 2) || words.every((w) => stopwords.has(w.toLowerCase()))) return;
@@ -186,13 +227,37 @@ export class KeyphraseExtractor {
       .join(' ');
     let c = candidates.get(key);
     if (!c) {
-      c = { key, stems, surfaces: new Map(), count: 0, first: index, proper: phrase.proper };
+      c = { key, stems, surfaces: new Map(), count: 0, body: 0, first: index, proper: phrase.proper };
       candidates.set(key, c);
     }
     c.count++;
+    if (!inTitle) c.body++;
     c.proper ||= phrase.proper && !phrase.words[0].sentenceStart;
     c.surfaces.set(surface, (c.surfaces.get(surface) ?? 0) + (phrase.words[0].sentenceStart ? 0.5 : 1));
   }
+}
+
+/**
+ * Without a tagger, a capitalised first word of a sentence may be a name or just the sentence start: it is a name
+ * when the text also capitalises it elsewhere, mid-sentence ("Bruno Le Maire a défendu …" after "…, Bruno Le Maire,").
+ */
+function promoteKnownNames(
+  sentences: Token[][],
+  source: ReadonlyArray<{ readonly tokens?: readonly TaggedToken[] }>,
+  stopwords: ReadonlySet<string>,
+): void {
+  const names = new Set<string>();
+  sentences.forEach((tokens, k) => {
+    if (source[k].tokens) return;
+    for (const t of tokens) if (t.pos === 'PROPN' && !t.sentenceStart) names.add(t.text);
+  });
+  sentences.forEach((tokens, k) => {
+    if (source[k].tokens) return;
+    const first = tokens.findIndex((t) => t.pos !== 'PUNCT');
+    const t = tokens[first];
+    if (t && t.pos === 'NOUN' && names.has(t.text) && !stopwords.has(t.text.toLowerCase()))
+      tokens[first] = { ...t, pos: 'PROPN' };
+  });
 }
 
 function tagged(tokens: readonly TaggedToken[]): Token[] {

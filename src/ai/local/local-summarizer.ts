@@ -44,6 +44,7 @@ export class LocalSummarizer implements Summarizer {
     const tags = this.keyphrases.extract({
       sentences: doc.head,
       title: doc.title,
+      titleTokens: doc.titleTokens,
       language: doc.language,
       lowercased: doc.lowercased,
       stopwords: doc.stopwords,
