@@ -20,7 +20,8 @@ export class StatusService {
     if (state === 'unknown' || !job?.id) {
       throw new NotFoundException(`no job with id ${jobId} (unknown, or expired from retention)`);
     }
-    if (job.finishedOn && state !== 'completed' && state !== 'failed') state = await withRedisDeadline(job.getState());
+    if (job.finishedOn && state !== 'completed' && state !== 'failed')
+      state = await withRedisDeadline(job.getState());
     const status = toPublicJobStatus(state);
     const result = status === 'completed' ? job.returnvalue : null;
     const finishedOn = status === 'completed' || status === 'failed' ? job.finishedOn : undefined;
