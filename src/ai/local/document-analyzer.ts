@@ -53,7 +53,7 @@ export class DocumentAnalyzer {
     const language = this.detector.detect(sample || text);
     const stopwords = this.stopwordLists.for(language);
     const terms = new TermExtractor(stopwords);
-    const lowercased = isLowercased(sample);
+    const lowercased = isLowercased(sample.slice(0, 2000));
     const tokenized = isTokenized(sample);
     const heading = blocks.find((b) => b.kind === 'heading')?.text;
     const title = givenTitle?.trim() || heading;

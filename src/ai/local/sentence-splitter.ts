@@ -125,6 +125,15 @@ function tidy(raw: readonly SplitSentence[]): SplitSentence[] {
 
 /** Cuts an over-long "sentence" at clause punctuation, then into word windows, so no unit dominates the summary. */
 function chunkLong(sentence: string): string[] {
+  // Cheap exit for the usual case: at most MAX_SENTENCE_WORDS - 1 spaces.
+  let spaces = 0;
+  for (
+    let at = sentence.indexOf(' ');
+    at >= 0 && spaces < MAX_SENTENCE_WORDS;
+    at = sentence.indexOf(' ', at + 1)
+  )
+    spaces++;
+  if (spaces < MAX_SENTENCE_WORDS) return [sentence];
   const words = sentence.split(' ');
   if (words.length <= MAX_SENTENCE_WORDS) return [sentence];
   const out: string[] = [];
