@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUMMARIZER } from '../src/ai/summarizer';
 import { articleHtml, startServer, type LocalServer } from './content/local-server';
-import { ScriptedSummarizer } from './support/scripted-summarizer';
+import { SCRIPTED_USAGE, ScriptedSummarizer } from './support/scripted-summarizer';
 import { deleteKeysWithPrefix, startTestApp, waitForJob, type TestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
 
@@ -96,6 +96,9 @@ describe('URL inputs end to end (fake origin on loopback, real Redis and workers
     expect(summarizer.calls).toBe(callsBefore);
     const first = await api.post('/api/submit', { input: site.url('/news/pier') });
     expect(done.summary).toBe(first.body.summary);
+    // Saved: the hit of the other spelling, the content-cache hit in this job, and the hit just now.
+    const { body } = await api.get('/api/analytics');
+    expect(body.tokens_saved).toBe(3 * SCRIPTED_USAGE.totalTokens);
   });
 
   it.each([

@@ -43,6 +43,8 @@ export interface CompletedJob {
   readonly processingMs: number;
   readonly aiCalls: number;
   readonly tokensUsed: number;
+  /** Tokens a cache inside the job avoided (the content-level cache of URL inputs). */
+  readonly tokensSaved: number;
   readonly result: SummarizeJobResult;
 }
 
@@ -83,6 +85,7 @@ export class AnalyticsRepository {
     processingMs,
     aiCalls,
     tokensUsed,
+    tokensSaved,
     result,
   }: CompletedJob): Promise<void> {
     const counters = this.keys.analyticsCounters();
@@ -94,6 +97,7 @@ export class AnalyticsRepository {
       .hincrby(counters, 'processing_ms_total', ms)
       .hincrby(counters, 'ai_calls', aiCalls)
       .hincrby(counters, 'tokens_used', tokensUsed)
+      .hincrby(counters, 'tokens_saved', tokensSaved)
       .hincrby(this.keys.analyticsModels(), `${result.provider}/${result.model}`, 1)
       .lpush(this.keys.analyticsProcessingTimes(), ms)
       .ltrim(this.keys.analyticsProcessingTimes(), 0, PROCESSING_TIME_WINDOW - 1)

@@ -14,6 +14,8 @@ export interface JobOutcome {
   /** Remote AI calls made by this job (0 when the summary came from the content cache or the local summarizer). */
   readonly aiCalls: number;
   readonly tokensUsed: number;
+  /** Tokens the content cache avoided (a URL whose article text was already summarized). */
+  readonly tokensSaved: number;
 }
 
 export interface RunOptions {
@@ -55,7 +57,7 @@ export class SummarizeJobService {
     const cached = await this.cache.get(contentHash);
     let outcome: JobOutcome;
     if (cached) {
-      outcome = { result: cached, aiCalls: 0, tokensUsed: 0 };
+      outcome = { result: cached, aiCalls: 0, tokensUsed: 0, tokensSaved: cached.usage?.totalTokens ?? 0 };
     } else {
       outcome = await this.summarize(article.text, article.title, options);
       await this.cache.set(contentHash, outcome.result, this.ttlFor(outcome.result));
@@ -93,6 +95,7 @@ export class SummarizeJobService {
       },
       aiCalls: (summary.calls ?? 0) + (summary.fallback?.remoteCalls ?? 0),
       tokensUsed: (summary.usage?.totalTokens ?? 0) + (summary.fallback?.remoteUsage?.totalTokens ?? 0),
+      tokensSaved: 0,
     };
   }
 

@@ -71,15 +71,10 @@ export class SummarizeProcessor
     const finalAttempt = attempt >= (job.opts.attempts ?? 1);
     this.logger.log({ job_id: job.id, attempt, input_type: job.data.inputType }, 'job started');
     try {
-      const { result, aiCalls, tokensUsed } = await this.jobs.run(job.data, { finalAttempt, signal });
+      const outcome = await this.jobs.run(job.data, { finalAttempt, signal });
+      const { result, aiCalls } = outcome;
       const processingMs = Date.now() - (job.processedOn ?? Date.now());
-      await this.analytics.recordJobCompleted({
-        jobId: job.id ?? '',
-        processingMs,
-        aiCalls,
-        tokensUsed,
-        result,
-      });
+      await this.analytics.recordJobCompleted({ ...outcome, jobId: job.id ?? '', processingMs });
       this.logger.log({ job_id: job.id, processing_ms: processingMs, ai_calls: aiCalls }, 'job completed');
       return result;
     } catch (error) {

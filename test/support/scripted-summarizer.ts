@@ -1,5 +1,8 @@
 import type { Summarizer, SummarizeRequest, Summary, SummarizerIdentity } from '../../src/ai/summarizer';
 
+/** What every default answer reports it cost, so tests can follow tokens through the analytics. */
+export const SCRIPTED_USAGE = { inputTokens: 100, outputTokens: 20, totalTokens: 120 };
+
 type Step = (request: SummarizeRequest) => Promise<Summary>;
 
 /**
@@ -40,6 +43,6 @@ export class ScriptedSummarizer implements Summarizer {
     const step = this.steps.shift();
     if (step) return step(request);
     const first = request.text.split(/(?<=[.!?])\s+/)[0];
-    return { summary: `Summary: ${first}`, tags: ['alpha', 'beta'] };
+    return { summary: `Summary: ${first}`, tags: ['alpha', 'beta'], usage: SCRIPTED_USAGE };
   }
 }
