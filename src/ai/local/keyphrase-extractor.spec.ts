@@ -21,7 +21,11 @@ function input(
   const termCounts = new Map<string, number>();
   for (const s of sentences)
     for (const t of terms.terms(s.text)) termCounts.set(t, (termCounts.get(t) ?? 0) + 1);
-  return { sentences, title, language, lowercased, stopwords, termCounts };
+  const titleTokens =
+    title && language === 'en' && !lowercased
+      ? splitter.tag(title).flatMap((s) => s.tokens ?? [])
+      : undefined;
+  return { sentences, title, titleTokens, language, lowercased, stopwords, termCounts };
 }
 
 const AIRSHIPS =
@@ -90,5 +94,19 @@ describe('KeyphraseExtractor', () => {
     const tags = extractor.extract(input(text));
     expect(tags).toContain('Oscar Pistorius');
     expect(tags.some((t) => t.startsWith('Mr'))).toBe(false);
+  });
+
+  it('adds a third tag only for a name the title also gives', () => {
+    const text =
+      'Maria Santos, Jonas Berg and Lena Holt won the regional chess final. Maria Santos played white. ' +
+      'Jonas Berg played black. Lena Holt, the youngest, beat Maria Santos and Jonas Berg. Lena Holt said ' +
+      'chess is growing. The chess federation will host the next chess final. The chess club has new members.';
+    const withNames = extractor.extract(
+      input(text, 'en', 'Maria Santos, Jonas Berg and Lena Holt win chess final'),
+    );
+    expect(withNames).toHaveLength(3);
+    expect(withNames).toEqual(expect.arrayContaining(['Maria Santos', 'Jonas Berg', 'Lena Holt']));
+    const plain = extractor.extract(input(text, 'en', 'Maria Santos and Jonas Berg win'));
+    expect(plain).toHaveLength(2);
   });
 });
