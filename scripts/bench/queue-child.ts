@@ -1,0 +1,116 @@
+/**
+ * Child processes of the benchmark that talk to BullMQ, each in its own process (own event loop):
+ *   raw-producer  — `queue.add` with the service's options, BENCH_CONCURRENCY at a time, for BENCH_DURATION_MS
+ *   raw-worker    — a raw BullMQ Worker whose processor does nothing, BENCH_CONCURRENCY at a time
+ *   nest-worker   — the service's worker (built `dist/` AppModule, role worker) with a no-op summarizer that counts calls
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import { ROOT, SERVICE_JOB_OPTIONS, sleep } from './common';
+
+const mode = process.argv[2];
+const prefix = process.env.BENCH_PREFIX ?? '';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 3);
+const connection = { url: redisUrl, maxRetriesPerRequest: null };
+
+async function rawProducer(): Promise<void> {
+  const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000);
+  const queue = new Queue('summarize', { connection, prefix: `${prefix}bull` });
+  await queue.waitUntilReady();
+  const run = process.argv[3] ?? randomUUID();
+  let added = 0;
+  const body = 'x'.repeat(Number(process.env.BENCH_INPUT_BYTES ?? 200));
+  const started = performance.now();
+  const deadline = started + durationMs;
+  const lane = async () => {
+    while (performance.now() < deadline) {
+      const n = added++;
+      const inputHash = `${run}-${n}`;
+      await queue.add(
+        'summarize',
+        { inputType: 'text', input: `${n} ${body}`, inputHash },
+        { ...SERVICE_JOB_OPTIONS, jobId: randomUUID(), deduplication: { id: inputHash } },
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const seconds = (performance.now() - started) / 1000;
+  process.send?.({ type: 'result', added, seconds });
+  await queue.close();
+}
+
+async function rawWorker(): Promise<void> {
+  const worker = new Worker('summarize', () => Promise.resolve(undefined), {
+    connection,
+    prefix: `${prefix}bull`,
+    concurrency,
+    autorun: false,
+  });
+  await worker.waitUntilReady();
+  process.send?.({ type: 'ready' });
+  worker.run().catch((error: unknown) => console.error(error));
+  process.once('SIGTERM', () => void worker.close().finally(() => process.exit(0)));
+}
+
+async function nestWorker(): Promise<void> {
+  // The built service (dist/): Nest needs the decorator metadata tsc emits and tsx does not.
+  const dist = (file: string) => path.join(ROOT, 'dist', file);
+  const { AppModule } = (await import(dist('app.module.js'))) as typeof import('../../src/app.module');
+  const { validateEnvironment } = (await import(
+    dist('core/config/environment.js')
+  )) as typeof import('../../src/core/config/environment');
+  const { SUMMARIZER } = (await import(dist('ai/summarizer.js'))) as typeof import('../../src/ai/summarizer');
+  const { Test } = await import('@nestjs/testing');
+  const { Logger } = await import('nestjs-pino');
+
+  const env = validateEnvironment({
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: prefix,
+    PROCESS_ROLE: 'worker',
+    WORKER_COUNT: String(concurrency),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    AI_PROVIDER: 'local',
+  });
+  let calls = 0;
+  const noop = {
+    identity: { provider: 'local', model: 'noop', promptVersion: '1' },
+    summarize: () => {
+      calls++;
+      return Promise.resolve({ summary: 'A summary.', tags: ['a', 'b'] });
+    },
+  };
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(env)] })
+    .overrideProvider(SUMMARIZER)
+    .useValue(noop)
+    .compile();
+  moduleRef.useLogger(moduleRef.get(Logger));
+  await moduleRef.init();
+  process.send?.({ type: 'ready' });
+  process.on('message', (message: { type?: string }) => {
+    if (message.type === 'count') process.send?.({ type: 'result', calls });
+  });
+  process.once('SIGTERM', () => void moduleRef.close().finally(() => process.exit(0)));
+  // Bounded: the orchestrator stops this process; never outlive it by more than an hour.
+  await sleep(3_600_000);
+  process.exit(0);
+}
+
+const modes: Record<string, () => Promise<void>> = {
+  'raw-producer': rawProducer,
+  'raw-worker': rawWorker,
+  'nest-worker': nestWorker,
+};
+const run = mode ? modes[mode] : undefined;
+if (!run) {
+  console.error(`unknown mode ${mode}; one of ${Object.keys(modes).join(', ')}`);
+  process.exit(2);
+}
+run().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
+
+// Never outlive the benchmark that started this process.
+process.once('disconnect', () => process.exit(0));

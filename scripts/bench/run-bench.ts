@@ -1,0 +1,618 @@
+/**
+ * npm run bench — SmartCache AI against hand-written baselines, same machine, same run, interleaved rounds.
+ *
+ *   1. cache hit   POST /api/submit (cached inputs)  vs  plain Fastify + ioredis doing SHA-256, GET, INCR
+ *   2. miss        POST /api/submit (unique inputs, role api)  vs  raw BullMQ queue.add (same options)
+ *   3. worker      jobs/s, service worker with a no-op summarizer  vs  raw BullMQ Worker doing nothing;
+ *                  then the service worker with the built-in LocalSummarizer on real articles (jobs/s, per CPU-second)
+ *   4. dedup       1,000 concurrent identical new submissions → one job, one summarizer call (asserted)
+ *   5. memory      RSS of an API+worker process under a 50,000-job backlog; Redis bytes per cached summary
+ *
+ * Every server and worker runs in its own child process; autocannon runs here, in a process that does nothing
+ * else while it measures. Keys live under a fresh REDIS_KEY_PREFIX and are deleted at the end (SCAN + UNLINK).
+ * Settings (environment): BENCH_ROUNDS, BENCH_DURATION_S, BENCH_CONNECTIONS, BENCH_WORKER_JOBS,
+ * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,miss,worker,local,dedup,memory),
+ * BENCH_CPU_PROF=dir (CPU profile of the service during the hit rounds), BENCH_REDIS_URL.
+ */
+import autocannon, { type Request as CannonRequest, type Result } from 'autocannon';
+import { execSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import {
+  Child,
+  cpuSecondsOf,
+  deleteKeys,
+  DIST_MAIN,
+  freePort,
+  median,
+  readArticles,
+  REDIS_URL,
+  ROOT,
+  rssOf,
+  SERVICE_JOB_OPTIONS,
+  sleep,
+  waitForHttp,
+} from './common';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const WORKER_JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 5_000);
+const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 10);
+const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 50_000);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'hit,miss,worker,local,dedup,memory').split(','));
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
+
+const PREFIX = `bench-${randomUUID().slice(0, 8)}:`;
+const QUEUE_KEY = `${PREFIX}bull:summarize`;
+const HIT_INPUTS = 64;
+
+interface Row {
+  readonly name: string;
+  readonly ours: string;
+  readonly baseline: string;
+  readonly ratio: string;
+  readonly target: string;
+  readonly pass: boolean | null;
+}
+const rows: Row[] = [];
+let failures = 0;
+
+function row(
+  name: string,
+  ours: string,
+  baseline: string,
+  ratio: string,
+  target: string,
+  pass: boolean | null,
+) {
+  rows.push({ name, ours, baseline, ratio, target, pass });
+  if (pass === false) failures++;
+}
+
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : 'n/a';
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+// Built service modules (Nest needs tsc's decorator metadata, so the benchmark always runs the built code).
+type InputParser = typeof import('../../src/submit/input-parser');
+type InputHasher = typeof import('../../src/cache/input-hasher');
+type LocalModule = typeof import('../../src/ai/local/local-summarizer');
+const dist = (file: string) => path.join(ROOT, 'dist', file);
+
+async function serviceHash(text: string): Promise<string> {
+  const { normalizeText } = (await import(dist('submit/input-parser.js'))) as InputParser;
+  const { hashInput } = (await import(dist('cache/input-hasher.js'))) as InputHasher;
+  const { LocalSummarizer } = (await import(dist('ai/local/local-summarizer.js'))) as LocalModule;
+  localIdentity ??= new LocalSummarizer().identity;
+  return hashInput('text', normalizeText(text), localIdentity);
+}
+let localIdentity: import('../../src/ai/summarizer').SummarizerIdentity | undefined;
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+async function startService(
+  role: 'api' | 'all' | 'worker',
+  extra: Record<string, string> = {},
+  execArgv: string[] = [],
+) {
+  const port = await freePort();
+  const child = Child.service(
+    {
+      REDIS_URL,
+      REDIS_KEY_PREFIX: PREFIX,
+      PROCESS_ROLE: role,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AI_PROVIDER: 'local',
+      LOG_LEVEL: 'info',
+      ...extra,
+    },
+    execArgv,
+  );
+  if (role !== 'worker') await waitForHttp(`http://127.0.0.1:${port}/health`);
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function cannon(url: string, requests: CannonRequest[], durationS: number): Promise<Result> {
+  return autocannon({
+    url: `${url}/api/submit`,
+    connections: CONNECTIONS,
+    duration: durationS,
+    timeout: 10,
+    requests,
+  });
+}
+
+async function post(url: string, input: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${url}/api/submit`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function clearQueue(redis: Redis): Promise<void> {
+  await deleteKeys(redis, `${PREFIX}bull:*`);
+}
+
+/** Adds jobs the way the service's producer does (same options, unique dedup ids), in batches. */
+async function addJobs(redis: Redis, inputs: (i: number) => string, count: number, withRealHash = false) {
+  const { Queue } = await import('bullmq');
+  const queue = new Queue('summarize', { connection: { url: REDIS_URL }, prefix: `${PREFIX}bull` });
+  try {
+    for (let start = 0; start < count; start += 1_000) {
+      const batch = [];
+      for (let i = start; i < Math.min(count, start + 1_000); i++) {
+        const input = inputs(i);
+        const inputHash = withRealHash ? await serviceHash(input) : `${i}-${randomUUID()}`;
+        batch.push({
+          name: 'summarize',
+          data: { inputType: 'text', input, inputHash },
+          opts: { ...SERVICE_JOB_OPTIONS, jobId: randomUUID(), deduplication: { id: inputHash } },
+        });
+      }
+      await queue.addBulk(batch);
+    }
+  } finally {
+    await queue.close();
+  }
+  void redis;
+}
+
+/** Waits until `count` jobs are completed or failed; jobs/s from the first to the last finish timestamp. */
+async function drainRate(
+  redis: Redis,
+  count: number,
+  timeoutMs: number,
+): Promise<{ rate: number; failed: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let done = 0;
+  let failed = 0;
+  while (Date.now() < deadline) {
+    const [completed, failedNow] = await Promise.all([
+      redis.zcard(`${QUEUE_KEY}:completed`),
+      redis.zcard(`${QUEUE_KEY}:failed`),
+    ]);
+    done = completed + failedNow;
+    failed = failedNow;
+    if (done >= count) break;
+    await sleep(50);
+  }
+  if (done < count) throw new Error(`only ${done}/${count} jobs finished within ${timeoutMs} ms`);
+  const first = await redis.zrange(`${QUEUE_KEY}:completed`, '0', '0', 'WITHSCORES');
+  const last = await redis.zrange(`${QUEUE_KEY}:completed`, '-1', '-1', 'WITHSCORES');
+  const spanMs = Number(last[1]) - Number(first[1]);
+  return { rate: ((count - 1) * 1000) / Math.max(1, spanMs), failed };
+}
+
+function articleInputs(): { texts: string[]; note: string } {
+  const articles = readArticles();
+  if (articles)
+    return { texts: articles.texts, note: `${articles.texts.length} articles from ${articles.source}` };
+  const words = 'harbour ferry council island passengers weather crossing terminal budget plan'.split(' ');
+  const texts = Array.from({ length: 100 }, (_, a) =>
+    Array.from(
+      { length: 40 },
+      (_, i) =>
+        `The ${words[(a + i) % 10]} report ${a}.${i} mentions the ${words[(i * 7) % 10]} and the ${words[(i * 3) % 10]}.`,
+    ).join(' '),
+  );
+  return { texts, note: 'generated prose (../shared/eval/cnn-corpus-dev.jsonl is absent)' };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function benchHit(redis: Redis, service: string, baseline: string): Promise<void> {
+  const { texts } = articleInputs();
+  // Inputs of a realistic size: the first ~1,000 characters of real articles.
+  const inputs = texts.slice(0, HIT_INPUTS).map((text) => text.slice(0, 1_000));
+  log(
+    `\n## 1. cache hit — ${inputs.length} cached inputs of ~1 KB, ${CONNECTIONS} connections, ${DURATION_S} s per round`,
+  );
+  // Warm the service's cache through its real path: submit, let a real worker summarize, read back.
+  for (const input of inputs) await post(service, input);
+  const { child: worker } = await startService('worker');
+  try {
+    const deadline = Date.now() + 120_000;
+    let hits = 0;
+    while (Date.now() < deadline) {
+      hits = 0;
+      for (const input of inputs) if ((await post(service, input)).status === 200) hits++;
+      if (hits === inputs.length) break;
+      await sleep(200);
+    }
+    if (hits !== inputs.length) throw new Error(`only ${hits}/${inputs.length} inputs got cached`);
+  } finally {
+    await worker.stop();
+  }
+  // The baseline serves the very same stored JSON, under the SHA-256 of its request body.
+  for (const input of inputs) {
+    const stored = await redis.get(`${PREFIX}summary:${await serviceHash(input)}`);
+    if (stored === null) throw new Error('cached entry not found under the expected key');
+    await redis.set(`${PREFIX}summary:${sha256(input)}`, stored, 'EX', 3_600);
+  }
+  const requests = inputs.map((input) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input }),
+  }));
+
+  const sides = { ours: service, baseline };
+  for (const url of Object.values(sides)) await cannon(url, requests, 2); // warm-up (JIT, connections)
+  const results: Record<keyof typeof sides, { rps: number[]; p99: number[]; p50: number[] }> = {
+    ours: { rps: [], p99: [], p50: [] },
+    baseline: { rps: [], p99: [], p50: [] },
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    const order: Array<keyof typeof sides> = round % 2 === 0 ? ['ours', 'baseline'] : ['baseline', 'ours'];
+    for (const side of order) {
+      const result = await cannon(sides[side], requests, DURATION_S);
+      if (result.non2xx > 0 || result.errors > 0)
+        throw new Error(`${side}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+      results[side].rps.push(result.requests.average);
+      results[side].p99.push(result.latency.p99);
+      results[side].p50.push(result.latency.p50);
+      log(
+        `  round ${round + 1} ${side.padEnd(8)} ${fmt(result.requests.average)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms`,
+      );
+    }
+  }
+  const rps = { ours: median(results.ours.rps), baseline: median(results.baseline.rps) };
+  const p99 = { ours: median(results.ours.p99), baseline: median(results.baseline.p99) };
+  row(
+    '1. hit throughput (req/s)',
+    fmt(rps.ours),
+    fmt(rps.baseline),
+    `${fmt(rps.ours / rps.baseline, 2)}×`,
+    '≥ 1.0×',
+    rps.ours >= rps.baseline,
+  );
+  row(
+    '1. hit p99 latency (ms)',
+    fmt(p99.ours, 1),
+    fmt(p99.baseline, 1),
+    `${fmt(p99.ours / p99.baseline, 2)}×`,
+    '≤ 1.2×',
+    p99.ours <= 1.2 * p99.baseline,
+  );
+}
+
+async function benchMiss(redis: Redis, service: string): Promise<void> {
+  log(
+    `\n## 2. miss — unique ~200-byte inputs, role api (no workers), ${CONNECTIONS} in flight, ${DURATION_S} s per round`,
+  );
+  const filler = 'x'.repeat(200);
+  const makeRequests = (run: string) => [
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (request: CannonRequest, context: Record<string, unknown>) => {
+        const n = ((context.n as number | undefined) ?? 0) + 1;
+        context.n = n;
+        return { ...request, body: JSON.stringify({ input: `${run} ${n} ${Math.random()} ${filler}` }) };
+      },
+    },
+  ];
+  await cannon(service, makeRequests(randomUUID()), 2); // warm-up
+  await clearQueue(redis);
+  const ours: number[] = [];
+  const raw: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? ['ours', 'raw'] : ['raw', 'ours'];
+    for (const side of order) {
+      if (side === 'ours') {
+        const result = await cannon(service, makeRequests(randomUUID()), DURATION_S);
+        const misses = result.statusCodeStats?.['202']?.count ?? result['2xx'];
+        if (result.errors > 0 || result.non2xx > 0)
+          throw new Error(`miss: ${result.non2xx} non-2xx, ${result.errors} errors`);
+        ours.push(result.requests.average);
+        log(
+          `  round ${round + 1} ours     ${fmt(result.requests.average)} req/s (${misses} jobs queued)  p99 ${result.latency.p99} ms`,
+        );
+      } else {
+        const child = Child.script('queue-child.ts', ['raw-producer', randomUUID()], {
+          REDIS_URL,
+          BENCH_PREFIX: PREFIX,
+          BENCH_CONCURRENCY: String(CONNECTIONS),
+          BENCH_DURATION_MS: String(DURATION_S * 1000),
+        });
+        const result = (await child.next('result', DURATION_S * 1000 + 60_000)) as unknown as {
+          added: number;
+          seconds: number;
+        };
+        await child.stop();
+        raw.push(result.added / result.seconds);
+        log(`  round ${round + 1} raw      ${fmt(result.added / result.seconds)} adds/s`);
+      }
+      await clearQueue(redis);
+    }
+  }
+  const ratio = median(ours) / median(raw);
+  row(
+    '2. miss: submit vs raw queue.add (/s)',
+    fmt(median(ours)),
+    fmt(median(raw)),
+    `${fmt(ratio, 2)}×`,
+    '≥ 0.8×',
+    ratio >= 0.8,
+  );
+}
+
+async function benchWorker(redis: Redis): Promise<void> {
+  log(`\n## 3. worker — ${WORKER_JOBS} queued jobs, concurrency ${WORKER_CONCURRENCY}, no-op processing`);
+  const results = { ours: [] as number[], raw: [] as number[] };
+  const filler = 'Some text to summarize. '.repeat(20);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order: Array<'ours' | 'raw'> = round % 2 === 0 ? ['ours', 'raw'] : ['raw', 'ours'];
+    for (const side of order) {
+      await clearQueue(redis);
+      await addJobs(redis, (i) => `${i} ${filler}`, WORKER_JOBS);
+      const child = Child.script('queue-child.ts', [side === 'ours' ? 'nest-worker' : 'raw-worker'], {
+        REDIS_URL,
+        BENCH_PREFIX: PREFIX,
+        BENCH_CONCURRENCY: String(WORKER_CONCURRENCY),
+      });
+      try {
+        const { rate, failed } = await drainRate(redis, WORKER_JOBS, 180_000);
+        if (failed > 0) throw new Error(`${side}: ${failed} jobs failed`);
+        results[side].push(rate);
+        log(`  round ${round + 1} ${side.padEnd(5)} ${fmt(rate)} jobs/s`);
+      } finally {
+        await child.stop();
+      }
+    }
+  }
+  await clearQueue(redis);
+  const ratio = median(results.ours) / median(results.raw);
+  row(
+    '3. worker, no-op summarizer (jobs/s)',
+    fmt(median(results.ours)),
+    fmt(median(results.raw)),
+    `${fmt(ratio, 2)}×`,
+    '≥ 0.8×',
+    ratio >= 0.8,
+  );
+}
+
+async function benchLocal(redis: Redis): Promise<void> {
+  const { texts, note } = articleInputs();
+  log(`\n## 3b. worker with the built-in LocalSummarizer — ${note}, WORKER_COUNT 3 (default), one process`);
+  await clearQueue(redis);
+  await addJobs(redis, (i) => texts[i % texts.length], texts.length, true);
+  const kb = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0) / texts.length / 1024;
+  const { child } = await startService('worker');
+  try {
+    // CPU time from the first finished job on, so the process's start-up is not counted.
+    const startDeadline = Date.now() + 60_000;
+    while ((await redis.zcard(`${QUEUE_KEY}:completed`)) === 0 && Date.now() < startDeadline) await sleep(20);
+    const cpuBefore = cpuSecondsOf(child.pid);
+    const doneBefore = await redis.zcard(`${QUEUE_KEY}:completed`);
+    const started = Date.now();
+    const { rate, failed } = await drainRate(redis, texts.length, 600_000);
+    const wall = (Date.now() - started) / 1000;
+    const cpu = cpuSecondsOf(child.pid) - cpuBefore;
+    const perCpu = (texts.length - doneBefore) / cpu;
+    log(
+      `  ${texts.length} articles (mean ${fmt(kb, 1)} KB): ${fmt(rate, 1)} jobs/s; ${fmt(cpu, 1)} CPU-s for the last ${texts.length - doneBefore} jobs over ${fmt(wall, 1)} s wall; ${failed} failed`,
+    );
+    row('3b. LocalSummarizer, real articles (jobs/s)', fmt(rate, 1), '—', '—', 'report', null);
+    row('3b. LocalSummarizer per core (jobs per CPU-s)', fmt(perCpu, 1), '—', '—', 'report', null);
+  } finally {
+    await child.stop();
+  }
+  await clearQueue(redis);
+  // Redis bytes per cached summary, on the entries the real summarizer just wrote.
+  let cursor = '0';
+  const ratios: number[] = [];
+  const usages: number[] = [];
+  const lengths: number[] = [];
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}summary:*`, 'COUNT', 1000);
+    for (const key of keys) {
+      const [usage, length] = await Promise.all([
+        redis.memory('USAGE', key, 'SAMPLES', '0'),
+        redis.strlen(key),
+      ]);
+      if (typeof usage === 'number' && length > 0) {
+        usages.push(usage);
+        lengths.push(length);
+        ratios.push(usage / length);
+      }
+    }
+    cursor = next;
+  } while (cursor !== '0' && ratios.length < 10_000);
+  log(
+    `  ${ratios.length} cached summaries: median MEMORY USAGE ${fmt(median(usages))} B, median JSON ${fmt(median(lengths))} B`,
+  );
+  const ratio = median(ratios);
+  row(
+    '5b. Redis bytes per cached summary',
+    `${fmt(median(usages))} B`,
+    `${fmt(median(lengths))} B JSON`,
+    `${fmt(ratio, 2)}×`,
+    '≤ 2×',
+    ratio <= 2,
+  );
+}
+
+async function benchDedup(redis: Redis, service: string): Promise<void> {
+  log('\n## 4. dedup under load — 1,000 concurrent identical new submissions');
+  await clearQueue(redis);
+  const input = `A brand new article ${randomUUID()} about dedup under load. `.repeat(10);
+  const answers = await Promise.all(Array.from({ length: 1_000 }, () => post(service, input)));
+  const byCache: Record<string, number> = {};
+  for (const { status, body } of answers) {
+    const key = `${status} ${String(body.cache)}`;
+    byCache[key] = (byCache[key] ?? 0) + 1;
+  }
+  const jobIds = new Set(answers.map(({ body }) => String(body.job_id)));
+  const waiting = await redis.llen(`${QUEUE_KEY}:wait`);
+  const worker = Child.script('queue-child.ts', ['nest-worker'], {
+    REDIS_URL,
+    BENCH_PREFIX: PREFIX,
+    BENCH_CONCURRENCY: '3',
+    LOG_LEVEL: 'warn',
+  });
+  let calls = -1;
+  try {
+    await worker.next('ready');
+    await drainRate(redis, 1, 30_000);
+    await sleep(500);
+    worker.send({ type: 'count' });
+    calls = Number((await worker.next('result', 10_000)).calls);
+  } finally {
+    await worker.stop();
+  }
+  const ok = jobIds.size === 1 && waiting === 1 && byCache['202 miss'] === 1 && calls === 1;
+  log(
+    `  answers ${JSON.stringify(byCache)}; distinct job ids ${jobIds.size}; jobs in the queue ${waiting}; summarizer calls ${calls}`,
+  );
+  row('4. dedup: 1,000 identical → jobs / AI calls', `${jobIds.size} / ${calls}`, '—', '—', '1 / 1', ok);
+  await clearQueue(redis);
+}
+
+async function benchMemory(redis: Redis): Promise<void> {
+  const { texts } = articleInputs();
+  log(
+    `\n## 5. memory — RSS of one API+worker process (role all, LocalSummarizer) with ${BACKLOG.toLocaleString('en-US')} jobs queued`,
+  );
+  await clearQueue(redis);
+  // ~1 KB article excerpts, unique per job.
+  await addJobs(redis, (i) => `${i}. ${texts[i % texts.length].slice(0, 1_000)}`, BACKLOG);
+  const { child, url } = await startService('all');
+  const samples: number[] = [];
+  try {
+    const deadline = Date.now() + 20_000;
+    const load = cannon(url, [{ method: 'GET', path: '/api/analytics' }], 10).catch(() => undefined);
+    while (Date.now() < deadline) {
+      samples.push(rssOf(child.pid));
+      await sleep(250);
+    }
+    await load;
+    const done = await redis.zcard(`${QUEUE_KEY}:completed`);
+    const peak = Math.max(...samples) / 2 ** 20;
+    log(
+      `  peak RSS ${fmt(peak)} MB, last ${fmt(samples.at(-1)! / 2 ** 20)} MB over 20 s; ${done} jobs processed meanwhile`,
+    );
+    row('5. RSS, API+worker, 50k backlog (MB)', fmt(peak), '—', '—', '≤ 300 MB', peak <= 300);
+  } finally {
+    await child.stop();
+  }
+  await clearQueue(redis);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function versions(redisInfo: string): string {
+  const pkg = (name: string) =>
+    (
+      JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+  const redisVersion = /redis_version:(\S+)/.exec(redisInfo)?.[1] ?? '?';
+  let commit = '?';
+  try {
+    commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    // not a git checkout
+  }
+  return [
+    `node ${process.version}`,
+    `redis ${redisVersion}`,
+    `@nestjs/core ${pkg('@nestjs/core')}`,
+    `fastify ${pkg('fastify')}`,
+    `bullmq ${pkg('bullmq')}`,
+    `ioredis ${pkg('ioredis')}`,
+    `autocannon ${pkg('autocannon')}`,
+    `commit ${commit}`,
+  ].join(', ');
+}
+
+async function main(): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  const cpus = os.cpus();
+  log('# SmartCache AI benchmark');
+  log(
+    `machine: ${cpus.length} cores (${cpus[0]?.model ?? '?'}), ${fmt(os.totalmem() / 2 ** 30, 1)} GB RAM, ${os.platform()} ${os.release()}`,
+  );
+  log(`versions: ${versions(await redis.info('server'))}`);
+  log(
+    `load average at start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other processes on this machine add noise)`,
+  );
+  log(
+    `settings: ${ROUNDS} rounds per comparison (interleaved, order alternating), ${DURATION_S} s each, ${CONNECTIONS} connections; key prefix ${PREFIX}`,
+  );
+  log(
+    `service: ${DIST_MAIN} (built), LOG_LEVEL=info, logs to /dev/null; every server and worker in its own process`,
+  );
+
+  const children: Child[] = [];
+  try {
+    let service: { child: Child; url: string } | undefined;
+    const needService = ['hit', 'miss', 'dedup'].some((name) => ONLY.has(name));
+    if (needService) {
+      const execArgv = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
+      service = await startService('api', {}, execArgv);
+      children.push(service.child);
+    }
+    if (ONLY.has('hit') && service) {
+      const baseline = Child.script('baseline-server.ts', [], { REDIS_URL, BENCH_PREFIX: PREFIX });
+      children.push(baseline);
+      const { port } = await baseline.next('ready');
+      await benchHit(redis, service.url, `http://127.0.0.1:${port}`);
+      await baseline.stop();
+    }
+    if (ONLY.has('miss') && service) await benchMiss(redis, service.url);
+    if (ONLY.has('dedup') && service) await benchDedup(redis, service.url);
+    if (service) await service.child.stop();
+    if (ONLY.has('worker')) await benchWorker(redis);
+    if (ONLY.has('local')) await benchLocal(redis);
+    if (ONLY.has('memory')) await benchMemory(redis);
+  } finally {
+    for (const child of children) await child.stop();
+    const deleted = await deleteKeys(redis, `${PREFIX}*`);
+    log(`\ncleaned up: ${deleted} keys under ${PREFIX} deleted`);
+    redis.disconnect();
+  }
+
+  log(
+    `load average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  log('\n## Results (medians)\n');
+  log('| benchmark | SmartCache | baseline | ratio | target | |');
+  log('|---|---:|---:|---:|---|---|');
+  for (const r of rows)
+    log(
+      `| ${r.name} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.pass === null ? '' : r.pass ? 'pass' : 'MISS'} |`,
+    );
+  log(
+    `\nre-run: npm run bench   (needs Redis at ${REDIS_URL}; e.g. BENCH_ROUNDS=5 BENCH_DURATION_S=10 BENCH_ONLY=hit npm run bench)`,
+  );
+  if (failures > 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 2;
+});
