@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
+import { AppModule, requestIdOf } from './app.module';
 import type { Environment } from './core/config/environment';
 
 /**
@@ -36,7 +36,33 @@ export function isHttpApp(
 
 /** What every HTTP app gets, whoever built its module (main.ts, or a test that overrides a provider). */
 export function configureHttpApp(app: NestFastifyApplication): void {
-  app.useLogger(app.get(Logger));
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  // The access-log line of failed submissions (the route skips nestjs-pino's middleware, see app.module.ts), in
+  // pino-http's shape: request id, method, URL, status, response time.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      if (
+        reply.statusCode >= 300 &&
+        request.method === 'POST' &&
+        request.routeOptions.url === '/api/submit'
+      ) {
+        // The raw objects: the request logger's serializers reduce them to method, URL and status.
+        logger.log(
+          {
+            request_id: request.id,
+            req: request.raw,
+            res: reply.raw,
+            responseTime: Math.round(reply.elapsedTime),
+          },
+          reply.statusCode >= 500 ? 'request errored' : 'request completed',
+          'HTTP',
+        );
+      }
+      done();
+    });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -57,5 +83,11 @@ export function configureHttpApp(app: NestFastifyApplication): void {
 }
 
 export function createFastifyAdapter(env: Environment): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: env.MAX_INPUT_BYTES, requestIdHeader: 'x-request-id' });
+  // Fastify's request id follows the same rule as the request logger's (app.module.ts), so the routes that skip
+  // that logger still log the caller's x-request-id.
+  return new FastifyAdapter({
+    bodyLimit: env.MAX_INPUT_BYTES,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+  });
 }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ANALYTICS_FACTS, type AnalyticsFacts } from '../analytics/analytics.interceptor';
 import type { InputType } from '../core/queue/summarize-job';
 
 /** 200: the summary was already cached. */
@@ -9,8 +8,6 @@ export class SubmitHitResponseDto {
   @ApiProperty() readonly summary!: string;
   @ApiProperty({ type: [String] }) readonly tags!: string[];
   @ApiProperty({ enum: ['text', 'url'] }) readonly input_type!: InputType;
-  /** For the analytics interceptor only; never serialized. */
-  readonly [ANALYTICS_FACTS]?: AnalyticsFacts;
 }
 
 /** 202: a job was queued (`miss`) or one for the same input is already under way (`deduplicated`). */

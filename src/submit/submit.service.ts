@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SUMMARIZER, type Summarizer } from '../ai/summarizer';
-import { ANALYTICS_FACTS } from '../analytics/analytics.interceptor';
+import { AnalyticsRepository } from '../analytics/analytics.repository';
 import { hashInput } from '../cache/input-hasher';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
 import type { SummarizeJobResult } from '../core/queue/summarize-job';
 import { SummarizeJobProducer } from '../core/queue/summarize-job.producer';
 import { toPublicJobStatus } from '../status/public-job-status';
 import { parseInput, type ParsedInput } from './input-parser';
-import type { SubmitHitResponseDto, SubmitResponse } from './submit-response.dto';
+import type { SubmitHitResponseDto, SubmitQueuedResponseDto, SubmitResponse } from './submit-response.dto';
 
 /** The request path: answer from the cache, or queue one job per distinct input. No AI here. */
 @Injectable()
@@ -18,9 +18,27 @@ export class SubmitService {
     private readonly cache: SummaryCacheRepository,
     private readonly producer: SummarizeJobProducer,
     @Inject(SUMMARIZER) private readonly summarizer: Summarizer,
+    private readonly analytics: AnalyticsRepository,
   ) {}
 
-  async submit(rawInput: string): Promise<SubmitResponse> {
+  /**
+   * Answers a submission and counts it as a hit, miss or deduplication. Counting is fire-and-forget on the
+   * auto-pipelined client, so it adds no round trip: a hit is one `GET` the client waits for.
+   */
+  async submit(rawInput: string, requestId?: string): Promise<SubmitResponse> {
+    const response = await this.answer(rawInput, requestId);
+    if (response.cache === 'hit') {
+      this.analytics.recordRequest('hit', { tokensSaved: response.tokensSaved });
+      return response.body;
+    }
+    this.analytics.recordRequest(response.cache, { jobId: response.job_id });
+    return response;
+  }
+
+  private async answer(
+    rawInput: string,
+    requestId: string | undefined,
+  ): Promise<Hit | SubmitQueuedResponseDto> {
     const input = parseInput(rawInput);
     const inputHash = hashInput(input.type, input.key, this.summarizer.identity);
     const cached = await this.cache.get(inputHash);
@@ -28,9 +46,14 @@ export class SubmitService {
 
     const queued = await this.producer.enqueue({ inputType: input.type, input: input.content, inputHash });
     const status = toPublicJobStatus(queued.state);
-    // Logged inside the request, so the line carries the request id next to the job id.
+    // The request id next to the job id (this route has no per-request logger context, see app.module.ts).
     this.logger.log(
-      { job_id: queued.jobId, deduplicated: queued.deduplicated, input_type: input.type },
+      {
+        request_id: requestId,
+        job_id: queued.jobId,
+        deduplicated: queued.deduplicated,
+        input_type: input.type,
+      },
       'job queued',
     );
     if (status === 'completed' || status === 'failed') {
@@ -47,13 +70,23 @@ export class SubmitService {
   }
 }
 
-function hit(cached: SummarizeJobResult, input: ParsedInput): SubmitHitResponseDto {
+/** A cache hit: the response body, and the tokens it saved for the analytics (never sent). */
+interface Hit {
+  readonly cache: 'hit';
+  readonly body: SubmitHitResponseDto;
+  readonly tokensSaved: number;
+}
+
+function hit(cached: SummarizeJobResult, input: ParsedInput): Hit {
   return {
-    status: 'completed',
     cache: 'hit',
-    summary: cached.summary,
-    tags: cached.tags,
-    input_type: input.type,
-    [ANALYTICS_FACTS]: { tokensSaved: cached.usage?.totalTokens ?? 0 },
+    body: {
+      status: 'completed',
+      cache: 'hit',
+      summary: cached.summary,
+      tags: cached.tags,
+      input_type: input.type,
+    },
+    tokensSaved: cached.usage?.totalTokens ?? 0,
   };
 }
