@@ -16,7 +16,13 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
 
-  const app = await createApp(env);
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp(env);
+  } catch (error) {
+    process.stderr.write(`Cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (shuttingDown) return;

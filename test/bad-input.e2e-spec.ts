@@ -47,7 +47,10 @@ describe('bad input gets a clear 4xx, never a 500', () => {
   it('400 for no body at all', async () => {
     const response = await fetch(`${api.baseUrl}/api/submit`, { method: 'POST' });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ statusCode: 400 });
+    expect(await response.json()).toMatchObject({
+      statusCode: 400,
+      message: expect.stringMatching(/body|input/i),
+    });
   });
 
   it('413 for a body over MAX_INPUT_BYTES', async () => {

@@ -35,7 +35,14 @@ describe('the service process: start-up, crashes and graceful shutdown', () => {
   });
 
   it('refuses to start and lists every bad variable in one message', async () => {
-    const child = start({ PORT: 'eighty', WORKER_COUNT: '0', CACHE_TTL: '-5', REDIS_URL: 'http://nope' });
+    const child = start({
+      PORT: 'eighty',
+      WORKER_COUNT: '0',
+      CACHE_TTL: '-5',
+      REDIS_URL: 'http://nope',
+      AI_PROVIDER: 'openai',
+      FETCH_ALLOWED_HOSTS: 'intranet',
+    });
     const { code } = await within(child.exited, 10_000, 'exit on bad configuration');
     expect(code).toBe(1);
     for (const name of ['PORT', 'WORKER_COUNT', 'CACHE_TTL', 'REDIS_URL'])

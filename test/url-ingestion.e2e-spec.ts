@@ -125,7 +125,7 @@ describe('URL inputs end to end (fake origin on loopback, real Redis and workers
     const submitted = await api.post('/api/submit', { input: site.url('/to-private-port') });
     const failed = await waitForJob(api, submitted.body.job_id);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(failed.error).toMatch(/not allowed|blocked|private|non-public/i);
+    expect(failed.error).toMatch(/private, local or reserved network address/);
     expect(internal.hits).toHaveLength(0);
     expect(internal.connections()).toBe(0);
   });
@@ -144,6 +144,7 @@ describe('URL inputs end to end (fake origin on loopback, real Redis and workers
     expect(submitted.status).toBe(202);
     const failed = await waitForJob(api, submitted.body.job_id);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(failed.error).toMatch(/private, local or reserved network address/);
     expect(internal.connections()).toBe(0);
   });
 });

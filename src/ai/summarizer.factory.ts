@@ -1,4 +1,4 @@
-import type { AiProviderName, Environment } from '../core/config/environment';
+import { resolveAiProvider, type AiProviderName, type Environment } from '../core/config/environment';
 import type { AiCredentialsState } from './ai-credentials-state';
 import { FallbackSummarizer } from './fallback-summarizer';
 import { GeminiSummarizer } from './gemini/gemini-summarizer';
@@ -24,7 +24,7 @@ export type AiConfig = Pick<
 export class SummarizerFactory {
   /** `AI_PROVIDER`, else `gemini` when a Gemini key is set, else `local`. */
   static resolveProvider(config: Pick<AiConfig, 'AI_PROVIDER' | 'GEMINI_API_KEY'>): AiProviderName {
-    return config.AI_PROVIDER ?? (config.GEMINI_API_KEY ? 'gemini' : 'local');
+    return resolveAiProvider(config);
   }
 
   static create(config: AiConfig, credentials?: AiCredentialsState): Summarizer {

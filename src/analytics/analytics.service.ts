@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
-import { withRedisDeadline } from '../core/redis/redis-connection';
+import { onLiveQueue } from '../core/queue/queue-availability';
 import type { AnalyticsResponseDto } from './analytics-response.dto';
 import { AnalyticsRepository } from './analytics.repository';
 
@@ -16,7 +16,7 @@ export class AnalyticsService {
   async snapshot(): Promise<AnalyticsResponseDto> {
     const [{ counters, recentProcessingMs, summariesByModel }, jobs] = await Promise.all([
       this.analytics.read(),
-      withRedisDeadline(this.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active')),
+      onLiveQueue(this.queue, () => this.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active')),
     ]);
     // Derived here rather than counted, so total = hits + misses + deduplicated holds in every snapshot.
     const totalRequests = counters.cache_hits + counters.cache_misses + counters.deduplicated;

@@ -419,7 +419,8 @@ class AutoInflate extends Transform {
   }
 }
 
-function parseAllowedHosts(input: readonly string[] | string): ReadonlySet<string> {
+/** Parses FETCH_ALLOWED_HOSTS; throws a message naming the bad entry (checked once at start-up, too). */
+export function parseAllowedHosts(input: readonly string[] | string): ReadonlySet<string> {
   const entries = (typeof input === 'string' ? input.split(',') : input)
     .map((e) => e.trim())
     .filter((e) => e !== '');

@@ -80,7 +80,9 @@ describe('looksLikeUrl', () => {
     'The quick brown fox jumps over the lazy dog.',
     'Ratio 3:4 was used',
     'see example.com for details',
-  ])('treats %s as text', (input) => expect(looksLikeUrl(input)).toBe(false));
+    'https://example.com/a — a great article. It says a lot.',
+    'http://x.com\n\nThe council met on Monday.',
+  ])('treats %j as text', (input) => expect(looksLikeUrl(input)).toBe(false));
 });
 
 describe('isTrackingParameter', () => {

@@ -57,15 +57,16 @@ const SCHEME_WITH_SLASHES = /^[a-z][a-z0-9+.-]*:\/\//i;
 const SCHEME_ONLY = /^[a-z][a-z0-9+.-]*:\S/i;
 
 /**
- * Whether a submitted string is meant as a URL rather than as text to summarize: it starts with `scheme://`, or it is
- * a single token starting with `scheme:` (`javascript:alert(1)`, `file:/etc/passwd`, `mailto:x@y`). Text such as
+ * Whether a submitted string is meant as a URL rather than as text to summarize: a single token starting with
+ * `scheme://` or `scheme:` (`javascript:alert(1)`, `file:/etc/passwd`, `mailto:x@y`). Text such as
  * "Note: the meeting moved" has whitespace and stays text. The API then calls {@link canonicalizeUrl}, which rejects
  * every scheme but http and https with a 400.
  */
 export function looksLikeUrl(input: string): boolean {
   const trimmed = input.trim();
-  if (SCHEME_WITH_SLASHES.test(trimmed)) return true;
-  return SCHEME_ONLY.test(trimmed) && !/\s/.test(trimmed);
+  // One token only: "https://example.com — a great read. It says…" is text that starts with a link.
+  if (/\s/.test(trimmed)) return false;
+  return SCHEME_WITH_SLASHES.test(trimmed) || SCHEME_ONLY.test(trimmed);
 }
 
 /**

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
-import { withRedisDeadline } from '../core/redis/redis-connection';
+import { onLiveQueue } from '../core/queue/queue-availability';
 import type { SummarizeJob } from '../core/queue/summarize-job';
 import type { JobStatusResponseDto } from './job-status-response.dto';
 import { toPublicJobStatus } from './public-job-status';
@@ -15,13 +15,13 @@ export class StatusService {
   async status(jobId: string): Promise<JobStatusResponseDto> {
     // State first, then the job record: a job that finishes in between then shows its result; the other order could
     // show "failed" without the reason.
-    let state = await withRedisDeadline(this.queue.getJobState(jobId));
-    const job = (await withRedisDeadline(this.queue.getJob(jobId))) as SummarizeJob | undefined;
+    let state = await onLiveQueue(this.queue, () => this.queue.getJobState(jobId));
+    const job = (await onLiveQueue(this.queue, () => this.queue.getJob(jobId))) as SummarizeJob | undefined;
     if (state === 'unknown' || !job?.id) {
       throw new NotFoundException(`no job with id ${jobId} (unknown, or expired from retention)`);
     }
     if (job.finishedOn && state !== 'completed' && state !== 'failed')
-      state = await withRedisDeadline(job.getState());
+      state = await onLiveQueue(this.queue, () => job.getState());
     const status = toPublicJobStatus(state);
     const result = status === 'completed' ? job.returnvalue : null;
     const finishedOn = status === 'completed' || status === 'failed' ? job.finishedOn : undefined;

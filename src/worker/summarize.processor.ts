@@ -1,7 +1,7 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Worker, type Queue } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Queue } from 'bullmq';
 import { AiError, AiRateLimitedError } from '../ai/ai-errors';
 import { AnalyticsRepository } from '../analytics/analytics.repository';
 import type { Environment } from '../core/config/environment';
@@ -13,11 +13,15 @@ import { SummarizeJobService } from './summarize-job.service';
 /** Pause when a 429 names no delay, and the longest pause we accept (a daily quota must not stall us for hours). */
 const DEFAULT_RATE_LIMIT_PAUSE_MS = 10_000;
 const MAX_RATE_LIMIT_PAUSE_MS = 10 * 60_000;
+/** Rate-limited starts a job may have (they cost no attempt); past this the quota is not coming back soon. */
+const MAX_RATE_LIMITED_STARTS = 20;
+/** Running jobs are cancelled this long before SHUTDOWN_TIMEOUT_MS, so they can go back to the queue in time. */
+const CANCEL_MARGIN_MS = 2_000;
 
 /**
  * Consumes the summarize queue. Thin: the work is in {@link SummarizeJobService}; this maps its outcome onto BullMQ
  * (retry by rethrowing, UnrecoverableError for permanent failures, a queue-wide pause for rate limits) and the
- * analytics.
+ * analytics, which never decide a job's fate.
  */
 // autorun off: the worker starts in onApplicationBootstrap, once the configured options are applied.
 @Processor(SUMMARIZE_QUEUE, { autorun: false })
@@ -26,6 +30,7 @@ export class SummarizeProcessor
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger(SummarizeProcessor.name);
+  private shuttingDown = false;
 
   constructor(
     private readonly jobs: SummarizeJobService,
@@ -48,45 +53,66 @@ export class SummarizeProcessor
     });
     this.worker['createLockManager']();
     this.worker.concurrency = this.config.get('WORKER_COUNT', { infer: true });
-    // AI_MAX_RPS bounds jobs started per second across every worker of the queue (BullMQ's global limiter in
-    // Redis); each job makes one AI call, two with a repair.
+    // AI_MAX_RPS bounds job starts per second across every worker of the queue (BullMQ's global limiter in Redis):
+    // one AI call per job, two with a repair. Only set, never removed here: a worker started without the setting
+    // must not lift a limit the deployment set.
     const maxRps = this.config.get('AI_MAX_RPS', { infer: true });
-    await (maxRps > 0 ? this.queue.setGlobalRateLimit(maxRps, 1_000) : this.queue.removeGlobalRateLimit());
+    if (maxRps > 0) await this.queue.setGlobalRateLimit(maxRps, 1_000);
     this.worker.run().catch((error: unknown) => this.logger.error({ err: error }, 'worker stopped'));
   }
 
   /**
-   * Stops taking jobs and waits for the running ones before anything else shuts down (Redis connections included);
-   * main.ts bounds the whole shutdown with SHUTDOWN_TIMEOUT_MS.
+   * Stops taking jobs and waits for the running ones before anything else shuts down (Redis connections included).
+   * Jobs still running shortly before SHUTDOWN_TIMEOUT_MS are cancelled and go back to the queue uncharged.
    */
   async beforeApplicationShutdown(): Promise<void> {
     const worker = this.worker as typeof this.worker | undefined;
     if (!worker?.isRunning()) return;
+    this.shuttingDown = true;
     this.logger.log('worker closing: finishing running jobs');
-    await worker.close();
+    const cancelAfterMs = Math.max(
+      0,
+      this.config.get('SHUTDOWN_TIMEOUT_MS', { infer: true }) - CANCEL_MARGIN_MS,
+    );
+    const cancel = setTimeout(() => worker.cancelAllJobs('shutting down'), cancelAfterMs);
+    try {
+      await worker.close();
+    } finally {
+      clearTimeout(cancel);
+    }
   }
 
-  async process(job: SummarizeJob, _token?: string, signal?: AbortSignal): Promise<SummarizeJobResult> {
+  async process(job: SummarizeJob, token?: string, signal?: AbortSignal): Promise<SummarizeJobResult> {
     const attempt = job.attemptsMade + 1;
     const finalAttempt = attempt >= (job.opts.attempts ?? 1);
     this.logger.log({ job_id: job.id, attempt, input_type: job.data.inputType }, 'job started');
     try {
       const outcome = await this.jobs.run(job.data, { finalAttempt, signal });
-      const { result, aiCalls } = outcome;
       const processingMs = Date.now() - (job.processedOn ?? Date.now());
-      await this.analytics.recordJobCompleted({ ...outcome, jobId: job.id ?? '', processingMs });
-      this.logger.log({ job_id: job.id, processing_ms: processingMs, ai_calls: aiCalls }, 'job completed');
-      return result;
+      await this.analytics
+        .recordJobCompleted({ ...outcome, jobId: job.id ?? '', processingMs })
+        .catch((error: unknown) =>
+          this.logger.warn({ job_id: job.id, err: error }, 'could not count a completed job'),
+        );
+      this.logger.log(
+        { job_id: job.id, processing_ms: processingMs, ai_calls: outcome.aiCalls },
+        'job completed',
+      );
+      return outcome.result;
     } catch (error) {
-      if (error instanceof AiError)
-        await this.analytics.recordAiUsage(error.calls, error.usage?.totalTokens ?? 0);
-      if (error instanceof AiRateLimitedError) {
-        const pauseMs = Math.min(error.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS, MAX_RATE_LIMIT_PAUSE_MS);
-        this.logger.warn({ job_id: job.id, pause_ms: pauseMs }, 'AI rate limit: pausing the queue');
-        // Every worker pauses; the job goes back to waiting without using up an attempt.
-        await this.queue.rateLimit(pauseMs);
-        throw Worker.RateLimitError();
+      if (error instanceof AiError) {
+        await this.analytics
+          .recordAiUsage(error.calls, error.usage?.totalTokens ?? 0)
+          .catch((failure: unknown) =>
+            this.logger.warn({ job_id: job.id, err: failure }, 'could not count AI usage'),
+          );
       }
+      if (this.shuttingDown && signal?.aborted) {
+        // Cancelled by our own shutdown: back to waiting for another worker, without using up an attempt.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      if (error instanceof AiRateLimitedError) throw await this.pauseForRateLimit(job, error);
       throw toJobError(error);
     }
   }
@@ -99,6 +125,26 @@ export class SummarizeProcessor
       { job_id: job?.id, err: error, final },
       final ? 'job failed' : 'job attempt failed; will retry',
     );
-    if (final && job?.id) await this.analytics.recordJobFailed(job.id).catch(() => undefined);
+    if (final && job?.id) {
+      await this.analytics
+        .recordJobFailed(job.id)
+        .catch((failure: unknown) =>
+          this.logger.warn({ job_id: job.id, err: failure }, 'could not count a failed job'),
+        );
+    }
+  }
+
+  /** Pauses every worker for the delay the API asked for; the job goes back to waiting without using an attempt. */
+  private async pauseForRateLimit(job: SummarizeJob, error: AiRateLimitedError): Promise<Error> {
+    const rateLimitedStarts = job.attemptsStarted - job.attemptsMade;
+    if (rateLimitedStarts > MAX_RATE_LIMITED_STARTS) {
+      return new UnrecoverableError(
+        `the AI provider kept rate-limiting this job (${rateLimitedStarts} times): ${error.message}`,
+      );
+    }
+    const pauseMs = Math.min(error.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS, MAX_RATE_LIMIT_PAUSE_MS);
+    this.logger.warn({ job_id: job.id, pause_ms: pauseMs }, 'AI rate limit: pausing the queue');
+    await this.queue.rateLimit(pauseMs);
+    return Worker.RateLimitError();
   }
 }

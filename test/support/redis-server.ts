@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 /** A free TCP port on loopback, from the OS. */
@@ -22,6 +25,8 @@ export async function freePort(): Promise<number> {
  */
 export class DisposableRedisServer {
   private process: ChildProcess | null = null;
+  /** Its data directory: an append-only file synced on every write, so a restart after a kill keeps every job. */
+  private readonly dir = mkdtempSync(join(tmpdir(), 'smartcache-redis-'));
 
   private constructor(readonly port: number) {}
 
@@ -38,7 +43,20 @@ export class DisposableRedisServer {
   async start(): Promise<void> {
     this.process = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--dir',
+        this.dir,
+      ],
       { stdio: 'ignore' },
     );
     const client = new Redis(this.url, {
@@ -61,6 +79,22 @@ export class DisposableRedisServer {
     } finally {
       client.disconnect();
     }
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers, as with a hung Redis. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
+  /** Kills the server and removes its data. */
+  async dispose(): Promise<void> {
+    this.thaw();
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Kills the server at once (no clean shutdown), as a crash would. */

@@ -24,6 +24,16 @@ describe('validateEnvironment', () => {
     expect(env.AI_PROVIDER).toBeUndefined();
   });
 
+  it('checks rules across variables in the same message', () => {
+    expect(() =>
+      validateEnvironment({ AI_PROVIDER: 'gemini', FETCH_ALLOWED_HOSTS: 'localhost', PORT: 'x' }),
+    ).toThrow(/PORT=[\s\S]*GEMINI_API_KEY[\s\S]*FETCH_ALLOWED_HOSTS/);
+    expect(() => validateEnvironment({ AI_PROVIDER: 'openai' })).toThrow(/OPENAI_BASE_URL/);
+    expect(
+      validateEnvironment({ GEMINI_API_KEY: 'k', FETCH_ALLOWED_HOSTS: '127.0.0.1:8080, [::1]:9000' }),
+    ).toBeTruthy();
+  });
+
   it('reports every bad variable in one message', () => {
     let message = '';
     try {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { parseAllowedHosts } from '../../content/safe-fetcher';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   IsEnum,
@@ -107,11 +108,33 @@ export class Environment {
 /** Validates the whole environment at once and reports every bad variable in one message. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
-  const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    throw new Error(`Invalid configuration:\n${errors.map(describe).join('\n')}`);
-  }
+  const problems = validateSync(env, { whitelist: false, forbidUnknownValues: false }).map(describe);
+  problems.push(...crossFieldProblems(env));
+  if (problems.length > 0) throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
   return env;
+}
+
+/** The provider that serves: AI_PROVIDER, else gemini when a Gemini key is set, else the built-in one. */
+export function resolveAiProvider(env: Pick<Environment, 'AI_PROVIDER' | 'GEMINI_API_KEY'>): AiProviderName {
+  return env.AI_PROVIDER ?? (env.GEMINI_API_KEY ? 'gemini' : 'local');
+}
+
+/** Rules that involve several variables, or a format class-validator cannot express. */
+function crossFieldProblems(env: Environment): string[] {
+  const problems: string[] = [];
+  const provider = resolveAiProvider(env);
+  if (provider === 'gemini' && !env.GEMINI_API_KEY) {
+    problems.push('  - AI_PROVIDER=gemini needs GEMINI_API_KEY (or choose AI_PROVIDER=local or openai)');
+  }
+  if (provider === 'openai' && !env.OPENAI_BASE_URL) {
+    problems.push('  - AI_PROVIDER=openai needs OPENAI_BASE_URL (e.g. http://localhost:11434/v1 for Ollama)');
+  }
+  try {
+    parseAllowedHosts(env.FETCH_ALLOWED_HOSTS);
+  } catch (error) {
+    problems.push(`  - ${(error as Error).message}`);
+  }
+  return problems;
 }
 
 function describe(error: ValidationError): string {

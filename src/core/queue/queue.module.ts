@@ -17,7 +17,7 @@ type Config = ConfigService<Environment, true>;
       inject: [ConfigService],
       useFactory: (config: Config) => ({
         // Shared by the queue and the @Processor's worker (@nestjs/bullmq hands the queue's connection to it), so it
-        // rides out disconnects; the request path bounds its queue calls with withRedisDeadline() instead.
+        // rides out disconnects; the request path makes its queue calls through onLiveQueue() instead.
         connection: {
           url: config.get<string>('REDIS_URL'),
           maxRetriesPerRequest: null,

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { JobState, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { withRedisDeadline } from '../redis/redis-connection';
+import { onLiveQueue } from './queue-availability';
 import { SUMMARIZE_JOB, SUMMARIZE_QUEUE } from './queue.constants';
 import type { SummarizeJobData, SummarizeJobResult } from './summarize-job';
 
@@ -29,11 +29,15 @@ export class SummarizeJobProducer {
   async enqueue(data: SummarizeJobData): Promise<EnqueueOutcome> {
     // BullMQ job ids may not contain ':'; a UUID never does.
     const proposedId = randomUUID();
-    const job = await withRedisDeadline(
+    const job = await onLiveQueue(this.queue, () =>
       this.queue.add(SUMMARIZE_JOB, data, { jobId: proposedId, deduplication: { id: data.inputHash } }),
     );
     const jobId = job.id ?? proposedId;
     if (jobId === proposedId) return { jobId, deduplicated: false, state: 'waiting' };
-    return { jobId, deduplicated: true, state: await withRedisDeadline(this.queue.getJobState(jobId)) };
+    return {
+      jobId,
+      deduplicated: true,
+      state: await onLiveQueue(this.queue, () => this.queue.getJobState(jobId)),
+    };
   }
 }

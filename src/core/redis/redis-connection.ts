@@ -8,11 +8,18 @@ export const REDIS_STARTUP_DEADLINE_MS = 5_000;
 /** Keep reconnecting while Redis is away, at most a second apart, so the service recovers by itself when it returns. */
 export const reconnectStrategy = (attempt: number): number => Math.min(attempt * 100, 1_000);
 
-/** Options for connections on the request path: fail at once while disconnected instead of queueing commands. */
+/** Options of the request-path client: fail at once while disconnected instead of queueing commands. */
 export const REQUEST_PATH_REDIS_OPTIONS: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+  enableAutoPipelining: true,
+  retryStrategy: reconnectStrategy,
+};
+
+/** Options of the workers' client: wait for Redis to come back rather than fail the job. */
+export const WORKER_REDIS_OPTIONS: RedisOptions = {
+  maxRetriesPerRequest: null,
   enableAutoPipelining: true,
   retryStrategy: reconnectStrategy,
 };
