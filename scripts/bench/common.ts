@@ -65,13 +65,13 @@ export class Child {
   }
 
   /** A TypeScript script of this folder, run by Node through tsx, with an IPC channel. */
-  static script(file: string, args: string[], env: Record<string, string>, name = file): Child {
+  static script(file: string, args: string[], env: Record<string, string>, execArgv: string[] = []): Child {
     const child = fork(path.join(__dirname, file), args, {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...execArgv],
       env: { ...baseEnv(), ...env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
-    return new Child(child, name);
+    return new Child(child, `${file} ${args.join(' ')}`);
   }
 
   /** The built service, `node dist/main.js`, exactly as deployed (its logs go to /dev/null, not to a pipe). */

@@ -5,6 +5,7 @@
  *   nest-worker   — the service's worker (built `dist/` AppModule, role worker) with a no-op summarizer that counts calls
  */
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { ROOT, SERVICE_JOB_OPTIONS, sleep } from './common';
@@ -57,13 +58,17 @@ async function rawWorker(): Promise<void> {
 async function nestWorker(): Promise<void> {
   // The built service (dist/): Nest needs the decorator metadata tsc emits and tsx does not.
   const dist = (file: string) => path.join(ROOT, 'dist', file);
-  const { AppModule } = (await import(dist('app.module.js'))) as typeof import('../../src/app.module');
-  const { validateEnvironment } = (await import(
-    dist('core/config/environment.js')
-  )) as typeof import('../../src/core/config/environment');
-  const { SUMMARIZER } = (await import(dist('ai/summarizer.js'))) as typeof import('../../src/ai/summarizer');
-  const { Test } = await import('@nestjs/testing');
-  const { Logger } = await import('nestjs-pino');
+  // Loaded with require (CommonJS), like the service itself: an ESM import would load nestjs-pino's ESM build next
+  // to the CommonJS one dist/ uses, and Nest would see two LoggerModules.
+  const load = createRequire(__filename);
+  const { AppModule } = load(dist('app.module.js')) as typeof import('../../src/app.module');
+  const { validateEnvironment } = load(
+    dist('core/config/environment.js'),
+  ) as typeof import('../../src/core/config/environment');
+  const { SUMMARIZER } = load(dist('ai/summarizer.js')) as typeof import('../../src/ai/summarizer');
+  const { Test } = load('@nestjs/testing') as typeof import('@nestjs/testing');
+  const { Logger } = load('nestjs-pino') as typeof import('nestjs-pino');
+  const { FastifyAdapter } = load('@nestjs/platform-fastify') as typeof import('@nestjs/platform-fastify');
 
   const env = validateEnvironment({
     REDIS_URL: redisUrl,
@@ -85,13 +90,16 @@ async function nestWorker(): Promise<void> {
     .overrideProvider(SUMMARIZER)
     .useValue(noop)
     .compile();
-  moduleRef.useLogger(moduleRef.get(Logger));
-  await moduleRef.init();
+  // As the e2e tests do: an application (never listening; role worker has no routes), so nestjs-pino gets its
+  // ApplicationConfig.
+  const app = moduleRef.createNestApplication(new FastifyAdapter());
+  app.useLogger(app.get(Logger));
+  await app.init();
   process.send?.({ type: 'ready' });
   process.on('message', (message: { type?: string }) => {
     if (message.type === 'count') process.send?.({ type: 'result', calls });
   });
-  process.once('SIGTERM', () => void moduleRef.close().finally(() => process.exit(0)));
+  process.once('SIGTERM', () => void app.close().finally(() => process.exit(0)));
   // Bounded: the orchestrator stops this process; never outlive it by more than an hour.
   await sleep(3_600_000);
   process.exit(0);

@@ -359,11 +359,12 @@ async function benchWorker(redis: Redis): Promise<void> {
     for (const side of order) {
       await clearQueue(redis);
       await addJobs(redis, (i) => `${i} ${filler}`, WORKER_JOBS);
-      const child = Child.script('queue-child.ts', [side === 'ours' ? 'nest-worker' : 'raw-worker'], {
-        REDIS_URL,
-        BENCH_PREFIX: PREFIX,
-        BENCH_CONCURRENCY: String(WORKER_CONCURRENCY),
-      });
+      const child = Child.script(
+        'queue-child.ts',
+        [side === 'ours' ? 'nest-worker' : 'raw-worker'],
+        { REDIS_URL, BENCH_PREFIX: PREFIX, BENCH_CONCURRENCY: String(WORKER_CONCURRENCY) },
+        CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(CPU_PROF_DIR, `worker-${side}`)}`] : [],
+      );
       try {
         const { rate, failed } = await drainRate(redis, WORKER_JOBS, 180_000);
         if (failed > 0) throw new Error(`${side}: ${failed} jobs failed`);
@@ -390,6 +391,8 @@ async function benchLocal(redis: Redis): Promise<void> {
   const { texts, note } = articleInputs();
   log(`\n## 3b. worker with the built-in LocalSummarizer — ${note}, WORKER_COUNT 3 (default), one process`);
   await clearQueue(redis);
+  // Only this section's entries are measured below (the no-op worker's tiny ones would skew the median).
+  await deleteKeys(redis, `${PREFIX}summary:*`);
   await addJobs(redis, (i) => texts[i % texts.length], texts.length, true);
   const kb = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0) / texts.length / 1024;
   const { child } = await startService('worker');
@@ -490,10 +493,14 @@ async function benchMemory(redis: Redis): Promise<void> {
   );
   await clearQueue(redis);
   // ~1 KB article excerpts, unique per job.
-  await addJobs(redis, (i) => `${i}. ${texts[i % texts.length].slice(0, 1_000)}`, BACKLOG);
   const { child, url } = await startService('all');
   const samples: number[] = [];
   try {
+    await sleep(2_000);
+    const idle = rssOf(child.pid) / 2 ** 20;
+    log(`  RSS after start-up, queue empty: ${fmt(idle)} MB`);
+    row('5. RSS, API+worker, idle after start (MB)', fmt(idle), '—', '—', 'report', null);
+    await addJobs(redis, (i) => `${i}. ${texts[i % texts.length].slice(0, 1_000)}`, BACKLOG);
     const deadline = Date.now() + 20_000;
     const load = cannon(url, [{ method: 'GET', path: '/api/analytics' }], 10).catch(() => undefined);
     while (Date.now() < deadline) {
