@@ -17,6 +17,8 @@ export type AiCredentialsSnapshot =
 
 /** A rejection is forgotten after this long without a new one (e.g. after a switch to another provider). */
 const REJECTION_TTL_SECONDS = 3_600;
+/** How often a process that sees accepted calls clears a rejection another process may have shared. */
+const SHARED_CLEAR_INTERVAL_MS = 30_000;
 
 /**
  * Remembers whether the AI provider last rejected our credentials, for `/health`. The calls happen in workers, so
@@ -27,8 +29,8 @@ const REJECTION_TTL_SECONDS = 3_600;
 export class AiCredentialsState {
   private readonly logger = new Logger(AiCredentialsState.name);
   private state: AiCredentialsSnapshot = { ok: true };
-  /** Whether this process has cleared the shared flag since it last saw an accepted call. */
-  private sharedCleared = false;
+  /** When this process last cleared the shared flag (0: not since start or since its last rejection). */
+  private sharedClearedAt = 0;
 
   constructor(
     @Optional() @Inject(REDIS_CLIENT) private readonly redis?: Redis,
@@ -38,8 +40,10 @@ export class AiCredentialsState {
   /** Called after every call the provider answered without a credentials error. */
   recordAccepted(provider: AiProvider, now: Date = new Date()): void {
     this.state = { ok: true, provider, checkedAt: now };
-    if (this.redis && this.keys && !this.sharedCleared) {
-      this.sharedCleared = true;
+    // Cleared again now and then, not only once: another process may have set it since (and died), and an accepted
+    // call here proves the key works.
+    if (this.redis && this.keys && now.getTime() - this.sharedClearedAt > SHARED_CLEAR_INTERVAL_MS) {
+      this.sharedClearedAt = now.getTime();
       this.redis.del(this.keys.aiCredentialsRejected()).catch((error: unknown) => this.warn(error));
     }
   }
@@ -53,7 +57,7 @@ export class AiCredentialsState {
     // Keep the first time it failed: "since" is what an operator wants to know.
     const since = !this.state.ok && this.state.provider === provider ? this.state.since : now;
     this.state = { ok: false, provider, status, message, since };
-    this.sharedCleared = false;
+    this.sharedClearedAt = 0;
     if (this.redis && this.keys) {
       const shared = JSON.stringify({ provider, status, message, since: since.toISOString() });
       this.redis
