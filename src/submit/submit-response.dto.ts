@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ANALYTICS_FACTS, type AnalyticsFacts } from '../analytics/analytics.interceptor';
 import type { InputType } from '../core/queue/summarize-job';
 
 /** 200: the summary was already cached. */
@@ -8,6 +9,8 @@ export class SubmitHitResponseDto {
   @ApiProperty() readonly summary!: string;
   @ApiProperty({ type: [String] }) readonly tags!: string[];
   @ApiProperty({ enum: ['text', 'url'] }) readonly input_type!: InputType;
+  /** For the analytics interceptor only; a symbol key, so it is never serialized. */
+  readonly [ANALYTICS_FACTS]?: AnalyticsFacts;
 }
 
 /** 202: a job was queued (`miss`) or one for the same input is already under way (`deduplicated`). */

@@ -1,15 +1,14 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiBody,
   ApiOkResponse,
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SubmitBodyPipe, type SubmitBody } from './submit-body.pipe';
+import { AnalyticsInterceptor } from '../analytics/analytics.interceptor';
 import { SubmitRequestDto } from './submit-request.dto';
 import { SubmitHitResponseDto, SubmitQueuedResponseDto, type SubmitResponse } from './submit-response.dto';
 import { SubmitService } from './submit.service';
@@ -21,7 +20,7 @@ export class SubmitController {
 
   @Post()
   @HttpCode(200)
-  @ApiBody({ type: SubmitRequestDto })
+  @UseInterceptors(AnalyticsInterceptor)
   @ApiOkResponse({ type: SubmitHitResponseDto, description: 'Cache hit: the summary, at once.' })
   @ApiAcceptedResponse({
     type: SubmitQueuedResponseDto,
@@ -33,9 +32,7 @@ export class SubmitController {
   @ApiPayloadTooLargeResponse({ description: 'Body larger than MAX_INPUT_BYTES.' })
   @ApiServiceUnavailableResponse({ description: 'Redis is unreachable.' })
   async submit(
-    // Checked by SubmitBodyPipe (same rules and messages as the DTO's decorators, a fraction of the cost); the
-    // interface type keeps the global ValidationPipe from checking it a second time.
-    @Body(SubmitBodyPipe) body: SubmitBody,
+    @Body() body: SubmitRequestDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SubmitResponse> {

@@ -1,15 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SUMMARIZER, type Summarizer } from '../ai/summarizer';
-import { AnalyticsRepository } from '../analytics/analytics.repository';
+import { ANALYTICS_FACTS } from '../analytics/analytics.interceptor';
 import { hashInput } from '../cache/input-hasher';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
 import type { SummarizeJobResult } from '../core/queue/summarize-job';
-import { SummarizeJobProducer } from '../core/queue/summarize-job.producer';
+import { SummarizeJobProducer, type EnqueueOutcome } from '../core/queue/summarize-job.producer';
 import { toPublicJobStatus } from '../status/public-job-status';
 import { parseInput, type ParsedInput } from './input-parser';
-import type { SubmitHitResponseDto, SubmitQueuedResponseDto, SubmitResponse } from './submit-response.dto';
+import type { SubmitHitResponseDto, SubmitResponse } from './submit-response.dto';
 
-/** The request path: answer from the cache, or queue one job per distinct input. No AI here. */
+/**
+ * The request path: answer from the cache, or queue one job per distinct input. No AI here. A hit waits for one
+ * Redis round trip (the `GET`); the AnalyticsInterceptor counts the answer without adding one.
+ */
 @Injectable()
 export class SubmitService {
   private readonly logger = new Logger(SubmitService.name);
@@ -18,34 +21,24 @@ export class SubmitService {
     private readonly cache: SummaryCacheRepository,
     private readonly producer: SummarizeJobProducer,
     @Inject(SUMMARIZER) private readonly summarizer: Summarizer,
-    private readonly analytics: AnalyticsRepository,
   ) {}
 
-  /**
-   * Answers a submission and counts it as a hit, miss or deduplication. Counting is fire-and-forget on the
-   * auto-pipelined client, so it adds no round trip: a hit is one `GET` the client waits for.
-   */
   async submit(rawInput: string, requestId?: string): Promise<SubmitResponse> {
-    const response = await this.answer(rawInput, requestId);
-    if (response.cache === 'hit') {
-      this.analytics.recordRequest('hit', { tokensSaved: response.tokensSaved });
-      return response.body;
-    }
-    this.analytics.recordRequest(response.cache, { jobId: response.job_id });
-    return response;
-  }
-
-  private async answer(
-    rawInput: string,
-    requestId: string | undefined,
-  ): Promise<Hit | SubmitQueuedResponseDto> {
     const input = parseInput(rawInput);
     const inputHash = hashInput(input.type, input.key, this.summarizer.identity);
     const cached = await this.cache.get(inputHash);
     if (cached) return hit(cached, input);
 
-    const queued = await this.producer.enqueue({ inputType: input.type, input: input.content, inputHash });
-    const status = toPublicJobStatus(queued.state);
+    const data = { inputType: input.type, input: input.content, inputHash };
+    let queued = await this.producer.enqueue(data);
+    if (queued.deduplicated && isOver(queued)) {
+      // The job we were deduplicated onto ended between our cache read and now. Completed: its result is cached.
+      // Failed, removed, or completed with the entry already expired: its deduplication key is gone, so this
+      // enqueue makes a new job rather than hand out a dead job id.
+      const finished = await this.cache.get(inputHash);
+      if (finished) return hit(finished, input);
+      queued = await this.producer.enqueue(data);
+    }
     // The request id next to the job id (this route has no per-request logger context, see app.module.ts).
     this.logger.log(
       {
@@ -56,37 +49,26 @@ export class SubmitService {
       },
       'job queued',
     );
-    if (status === 'completed' || status === 'failed') {
-      // The job we were deduplicated onto finished between our cache read and now: its result is cached.
-      const finished = await this.cache.get(inputHash);
-      if (finished) return hit(finished, input);
-    }
     return {
       job_id: queued.jobId,
-      status: status === 'processing' ? 'processing' : 'pending',
+      status: toPublicJobStatus(queued.state) === 'processing' ? 'processing' : 'pending',
       cache: queued.deduplicated ? 'deduplicated' : 'miss',
       input_type: input.type,
     };
   }
 }
 
-/** A cache hit: the response body, and the tokens it saved for the analytics (never sent). */
-interface Hit {
-  readonly cache: 'hit';
-  readonly body: SubmitHitResponseDto;
-  readonly tokensSaved: number;
+function isOver(queued: EnqueueOutcome): boolean {
+  return queued.state === 'completed' || queued.state === 'failed' || queued.state === 'unknown';
 }
 
-function hit(cached: SummarizeJobResult, input: ParsedInput): Hit {
+function hit(cached: SummarizeJobResult, input: ParsedInput): SubmitHitResponseDto {
   return {
+    status: 'completed',
     cache: 'hit',
-    body: {
-      status: 'completed',
-      cache: 'hit',
-      summary: cached.summary,
-      tags: cached.tags,
-      input_type: input.type,
-    },
-    tokensSaved: cached.usage?.totalTokens ?? 0,
+    summary: cached.summary,
+    tags: cached.tags,
+    input_type: input.type,
+    [ANALYTICS_FACTS]: { tokensSaved: cached.usage?.totalTokens ?? 0 },
   };
 }

@@ -85,11 +85,12 @@ export class SummarizeProcessor
   async process(job: SummarizeJob, token?: string, signal?: AbortSignal): Promise<SummarizeJobResult> {
     const attempt = job.attemptsMade + 1;
     const finalAttempt = attempt >= (job.opts.attempts ?? 1);
-    this.logger.log({ job_id: job.id, attempt, input_type: job.data.inputType }, 'job started');
+    this.logger.debug({ job_id: job.id, attempt, input_type: job.data.inputType }, 'job started');
     try {
       const outcome = await this.jobs.run(job.data, { finalAttempt, signal });
       const processingMs = Date.now() - (job.processedOn ?? Date.now());
-      await this.analytics
+      // Not awaited: the counters ride the workers' pipelined client and must not hold up (or fail) the job.
+      this.analytics
         .recordJobCompleted({ ...outcome, jobId: job.id ?? '', processingMs })
         .catch((error: unknown) =>
           this.logger.warn({ job_id: job.id, err: error }, 'could not count a completed job'),
