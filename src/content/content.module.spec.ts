@@ -22,7 +22,12 @@ describe('ContentModule', () => {
   });
 
   it('refuses to start with a malformed FETCH_ALLOWED_HOSTS', async () => {
-    const env = validateEnvironment({ FETCH_ALLOWED_HOSTS: 'no-port-here' });
+    // Start-up validation reports it with the other variables...
+    expect(() => validateEnvironment({ FETCH_ALLOWED_HOSTS: 'no-port-here' })).toThrow(
+      /FETCH_ALLOWED_HOSTS: "no-port-here" needs a port/,
+    );
+    // ...and the module refuses it too, should it get past that.
+    const env = { ...validateEnvironment({}), FETCH_ALLOWED_HOSTS: 'no-port-here' };
     await expect(
       Test.createTestingModule({
         imports: [
