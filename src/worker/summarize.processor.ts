@@ -58,6 +58,9 @@ export class SummarizeProcessor
     // must not lift a limit the deployment set.
     const maxRps = this.config.get('AI_MAX_RPS', { infer: true });
     if (maxRps > 0) await this.queue.setGlobalRateLimit(maxRps, 1_000);
+    // BullMQ honours a manual pause (queue.rateLimit, on a 429) only when some limiter is configured; without one a
+    // free worker slot would take the job straight back. An unreachable maximum keeps the pause and nothing else.
+    this.worker.opts.limiter = { max: maxRps > 0 ? maxRps : Number.MAX_SAFE_INTEGER, duration: 1_000 };
     this.worker.run().catch((error: unknown) => this.logger.error({ err: error }, 'worker stopped'));
   }
 
