@@ -83,13 +83,13 @@ function log(line: string): void {
 }
 
 // Built service modules (Nest needs tsc's decorator metadata, so the benchmark always runs the built code).
-type InputParser = typeof import('../../src/submit/input-parser');
+type InputNormalizer = typeof import('../../src/cache/input-normalizer');
 type InputHasher = typeof import('../../src/cache/input-hasher');
 type LocalModule = typeof import('../../src/ai/local/local-summarizer');
 const dist = (file: string) => path.join(ROOT, 'dist', file);
 
 async function serviceHash(text: string): Promise<string> {
-  const { normalizeText } = (await import(dist('submit/input-parser.js'))) as InputParser;
+  const { normalizeText } = (await import(dist('cache/input-normalizer.js'))) as InputNormalizer;
   const { hashInput } = (await import(dist('cache/input-hasher.js'))) as InputHasher;
   const { LocalSummarizer } = (await import(dist('ai/local/local-summarizer.js'))) as LocalModule;
   localIdentity ??= new LocalSummarizer().identity;

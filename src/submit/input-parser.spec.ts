@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { normalizeText, parseInput } from './input-parser';
+import { parseInput } from './input-parser';
 
 describe('parseInput', () => {
   it('normalizes text for the key but keeps line breaks for the summarizer', () => {
@@ -37,10 +37,4 @@ describe('parseInput', () => {
       expect(() => parseInput(input)).toThrow(BadRequestException);
     },
   );
-});
-
-describe('normalizeText', () => {
-  it('collapses every kind of white space run', () => {
-    expect(normalizeText('a\u00a0\u2003b\r\n\tc')).toBe('a b c');
-  });
 });

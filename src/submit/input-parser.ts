@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { InvalidUrlError } from '../content/content-errors';
 import { canonicalizeUrl, looksLikeUrl } from '../content/url-canonicalizer';
+import { normalizeText } from '../cache/input-normalizer';
 import type { InputType } from '../core/queue/summarize-job';
 
 export interface ParsedInput {
@@ -9,19 +10,6 @@ export interface ParsedInput {
   readonly key: string;
   /** What the worker processes: the text with its line breaks (they mark paragraphs), or the canonical URL. */
   readonly content: string;
-}
-
-/**
- * Every white-space character that is not already a single space: runs of two or more, and lone tabs, line breaks,
- * no-break spaces and the like. Replacing these by one space is `replace(/\s+/g, ' ')` without rewriting the
- * single spaces between words (twice as fast on prose, and this runs on every request). No `u` flag: `\s` is the
- * same set either way, and the non-Unicode matcher is faster.
- */
-const WHITE_SPACE_TO_COLLAPSE = /\s{2,}|[^\S ]/g;
-
-/** NFC, trimmed, runs of white space collapsed: two spellings of the same text share a cache entry. */
-export function normalizeText(raw: string): string {
-  return raw.normalize('NFC').trim().replace(WHITE_SPACE_TO_COLLAPSE, ' ');
 }
 
 /** Tells text from URLs and normalizes both; throws 400 for inputs that cannot be summarized. */

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SUMMARIZER, type Summarizer, type Summary } from '../ai/summarizer';
 import { hashInput } from '../cache/input-hasher';
+import { normalizeText } from '../cache/input-normalizer';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
 import { ContentFetcher } from '../content/content-fetcher';
 import type { Environment } from '../core/config/environment';
 import type { SummarizeJobData, SummarizeJobResult } from '../core/queue/summarize-job';
-import { normalizeText } from '../submit/input-parser';
 
 /** A finished job's result and what it cost, for the analytics. */
 export interface JobOutcome {

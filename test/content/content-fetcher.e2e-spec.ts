@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ContentFetchError, ContentFetcher, type ContentFetcherOptions } from '../../src/content';
+import { ContentFetchError } from '../../src/content/content-errors';
+import { ContentFetcher, type ContentFetcherOptions } from '../../src/content/content-fetcher';
 import { articleHtml, startServer, type LocalServer } from './local-server';
 
 // Every server here listens on 127.0.0.1; every URL fetched is loopback (or a name our resolver maps to loopback).

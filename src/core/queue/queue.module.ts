@@ -14,8 +14,8 @@ type Config = ConfigService<Environment, true>;
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: Config) => ({
+      inject: [ConfigService, RedisKeys],
+      useFactory: (config: Config, keys: RedisKeys) => ({
         // Shared by the queue and the @Processor's worker (@nestjs/bullmq hands the queue's connection to it), so it
         // rides out disconnects; the request path makes its queue calls through onLiveQueue() instead.
         connection: {
@@ -23,7 +23,7 @@ type Config = ConfigService<Environment, true>;
           maxRetriesPerRequest: null,
           retryStrategy: reconnectStrategy,
         },
-        prefix: new RedisKeys(config.get('REDIS_KEY_PREFIX', { infer: true })).queuePrefix(),
+        prefix: keys.queuePrefix(),
       }),
     }),
     BullModule.registerQueueAsync({
