@@ -1,8 +1,7 @@
-import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AnalyticsModule } from './analytics/analytics.module';
 import type { Environment } from './core/config/environment';
@@ -13,21 +12,6 @@ import { HealthModule } from './health/health.module';
 import { StatusModule } from './status/status.module';
 import { SubmitModule } from './submit/submit.module';
 import { WorkerModule } from './worker/worker.module';
-
-const REQUEST_ID_HEADER = 'x-request-id';
-
-/** The caller's `x-request-id` when it is a sane string, else a fresh UUID. */
-export function requestIdOf(req: IncomingMessage): string {
-  const header = req.headers[REQUEST_ID_HEADER];
-  return typeof header === 'string' && header.length <= 128 ? header : randomUUID();
-}
-
-/**
- * Routes whose requests skip nestjs-pino's per-request middleware (a child logger, an AsyncLocalStorage context
- * and an access-log line): `POST /api/submit`, the hot path. Its request id comes from Fastify (same rule,
- * {@link requestIdOf}); SubmitService puts it in its own lines and configureHttpApp() logs its non-2xx answers.
- */
-export const ROUTES_WITHOUT_REQUEST_CONTEXT = [{ path: 'api/submit', method: RequestMethod.POST }];
 
 /** The API and worker modules this process runs, by PROCESS_ROLE. */
 @Module({})
@@ -49,19 +33,14 @@ export class AppModule {
           load: [() => ({ ...env })],
         }),
         LoggerModule.forRoot({
-          // nestjs-pino's default route pattern does not match under Nest 12 on Fastify; this one does.
-          forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
-          exclude: ROUTES_WITHOUT_REQUEST_CONTEXT,
+          // nestjs-pino as Nest's logger only, without its per-request middleware: that middleware keeps the request
+          // logger in an AsyncLocalStorage, which on Node 20 puts a hook on every promise the process creates and cost
+          // 11 % of the cache-hit path's throughput (docs/performance.md). Lines about a request carry its id
+          // explicitly (Fastify's request.id, see createFastifyAdapter); the access line of failed requests is written by
+          // configureHttpApp().
+          forRoutes: [],
           pinoHttp: {
             level: env.LOG_LEVEL,
-            genReqId: requestIdOf,
-            customAttributeKeys: { reqId: 'request_id' },
-            autoLogging: { ignore: (req) => req.url === '/health' },
-            // No access-log line for successful requests: on the cache-hit path writing it cost more than the
-            // request itself (docs/performance.md). Failures keep theirs, with the request id; the request id is in
-            // every line a request logs (e.g. "job queued") either way.
-            customLogLevel: (_req, res, error) => (error || res.statusCode >= 300 ? 'info' : 'silent'),
-            quietReqLogger: true,
             serializers: {
               req: (req: IncomingMessage) => ({ method: req.method, url: req.url }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -12,7 +12,7 @@
  * else while it measures. Keys live under a fresh REDIS_KEY_PREFIX and are deleted at the end (SCAN + UNLINK).
  * Settings (environment): BENCH_ROUNDS, BENCH_DURATION_S, BENCH_CONNECTIONS, BENCH_WORKER_JOBS,
  * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,miss,worker,local,dedup,memory),
- * BENCH_CPU_PROF=dir (CPU profile of the service during the hit rounds), BENCH_REDIS_URL.
+ * BENCH_CPU_PROF=dir (CPU profiles of the service and the baselines), BENCH_REDIS_URL.
  */
 import autocannon, { type Request as CannonRequest, type Result } from 'autocannon';
 import { execSync } from 'node:child_process';
@@ -214,7 +214,12 @@ function articleInputs(): { texts: string[]; note: string } {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-async function benchHit(redis: Redis, service: string, baseline: string): Promise<void> {
+interface Server {
+  readonly url: string;
+  readonly pid: number;
+}
+
+async function benchHit(redis: Redis, service: Server, baseline: Server): Promise<void> {
   const { texts } = articleInputs();
   // Inputs of a realistic size: the first ~1,000 characters of real articles.
   const inputs = texts.slice(0, HIT_INPUTS).map((text) => text.slice(0, 1_000));
@@ -222,14 +227,14 @@ async function benchHit(redis: Redis, service: string, baseline: string): Promis
     `\n## 1. cache hit — ${inputs.length} cached inputs of ~1 KB, ${CONNECTIONS} connections, ${DURATION_S} s per round`,
   );
   // Warm the service's cache through its real path: submit, let a real worker summarize, read back.
-  for (const input of inputs) await post(service, input);
+  for (const input of inputs) await post(service.url, input);
   const { child: worker } = await startService('worker');
   try {
     const deadline = Date.now() + 120_000;
     let hits = 0;
     while (Date.now() < deadline) {
       hits = 0;
-      for (const input of inputs) if ((await post(service, input)).status === 200) hits++;
+      for (const input of inputs) if ((await post(service.url, input)).status === 200) hits++;
       if (hits === inputs.length) break;
       await sleep(200);
     }
@@ -250,22 +255,29 @@ async function benchHit(redis: Redis, service: string, baseline: string): Promis
   }));
 
   const sides = { ours: service, baseline };
-  for (const url of Object.values(sides)) await cannon(url, requests, 2); // warm-up (JIT, connections)
-  const results: Record<keyof typeof sides, { rps: number[]; p99: number[]; p50: number[] }> = {
-    ours: { rps: [], p99: [], p50: [] },
-    baseline: { rps: [], p99: [], p50: [] },
+  for (const { url } of Object.values(sides)) await cannon(url, requests, 2); // warm-up (JIT, connections)
+  const results: Record<
+    keyof typeof sides,
+    { rps: number[]; p99: number[]; p50: number[]; cpuUs: number[] }
+  > = {
+    ours: { rps: [], p99: [], p50: [], cpuUs: [] },
+    baseline: { rps: [], p99: [], p50: [], cpuUs: [] },
   };
   for (let round = 0; round < ROUNDS; round++) {
     const order: Array<keyof typeof sides> = round % 2 === 0 ? ['ours', 'baseline'] : ['baseline', 'ours'];
     for (const side of order) {
-      const result = await cannon(sides[side], requests, DURATION_S);
+      const cpuBefore = cpuSecondsOf(sides[side].pid);
+      const result = await cannon(sides[side].url, requests, DURATION_S);
+      // CPU time of the server process per answered request: what the work costs, whatever else the machine does.
+      const cpuUs = ((cpuSecondsOf(sides[side].pid) - cpuBefore) * 1e6) / result.requests.total;
       if (result.non2xx > 0 || result.errors > 0)
         throw new Error(`${side}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
       results[side].rps.push(result.requests.average);
       results[side].p99.push(result.latency.p99);
       results[side].p50.push(result.latency.p50);
+      results[side].cpuUs.push(cpuUs);
       log(
-        `  round ${round + 1} ${side.padEnd(8)} ${fmt(result.requests.average)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms`,
+        `  round ${round + 1} ${side.padEnd(8)} ${fmt(result.requests.average)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  ${fmt(cpuUs, 1)} µs CPU/request`,
       );
     }
   }
@@ -278,6 +290,15 @@ async function benchHit(redis: Redis, service: string, baseline: string): Promis
     `${fmt(rps.ours / rps.baseline, 2)}×`,
     '≥ 1.0×',
     rps.ours >= rps.baseline,
+  );
+  const cpuUs = { ours: median(results.ours.cpuUs), baseline: median(results.baseline.cpuUs) };
+  row(
+    '1. hit server CPU per request (µs)',
+    fmt(cpuUs.ours, 1),
+    fmt(cpuUs.baseline, 1),
+    `${fmt(cpuUs.ours / cpuUs.baseline, 2)}×`,
+    'report',
+    null,
   );
   row(
     '1. hit p99 latency (ms)',
@@ -581,10 +602,19 @@ async function main(): Promise<void> {
       children.push(service.child);
     }
     if (ONLY.has('hit') && service) {
-      const baseline = Child.script('baseline-server.ts', [], { REDIS_URL, BENCH_PREFIX: PREFIX });
+      const baseline = Child.script(
+        'baseline-server.ts',
+        [],
+        { REDIS_URL, BENCH_PREFIX: PREFIX },
+        CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(CPU_PROF_DIR, 'baseline')}`] : [],
+      );
       children.push(baseline);
       const { port } = await baseline.next('ready');
-      await benchHit(redis, service.url, `http://127.0.0.1:${port}`);
+      await benchHit(
+        redis,
+        { url: service.url, pid: service.child.pid },
+        { url: `http://127.0.0.1:${port}`, pid: baseline.pid },
+      );
       await baseline.stop();
     }
     if (ONLY.has('miss') && service) await benchMiss(redis, service.url);

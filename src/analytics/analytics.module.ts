@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AnalyticsController } from './analytics.controller';
-import { AnalyticsInterceptor } from './analytics.interceptor';
+import { AnalyticsHook } from './analytics.hook';
 import { AnalyticsRepository } from './analytics.repository';
 import { AnalyticsService } from './analytics.service';
 
 @Module({
   controllers: [AnalyticsController],
-  providers: [AnalyticsRepository, AnalyticsService, AnalyticsInterceptor],
-  exports: [AnalyticsRepository, AnalyticsInterceptor],
+  providers: [AnalyticsRepository, AnalyticsService, AnalyticsHook],
+  exports: [AnalyticsRepository, AnalyticsHook],
 })
 export class AnalyticsModule {}

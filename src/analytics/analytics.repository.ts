@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { SummarizeJobResult } from '../core/queue/summarize-job';
 import { REDIS_CLIENT } from '../core/redis/redis.constants';
@@ -7,7 +7,7 @@ import { RedisKeys } from '../core/redis/redis-keys';
 /** How a submission was answered; each is one counter. */
 export type RequestOutcome = 'hit' | 'miss' | 'deduplicated';
 
-const OUTCOME_FIELD: Record<RequestOutcome, string> = {
+const OUTCOME_FIELD: Record<RequestOutcome, CounterField> = {
   hit: 'cache_hits',
   miss: 'cache_misses',
   deduplicated: 'deduplicated',
@@ -16,6 +16,16 @@ const OUTCOME_FIELD: Record<RequestOutcome, string> = {
 /** The p95 is taken over this many latest jobs, so the list stays small whatever the traffic. */
 export const PROCESSING_TIME_WINDOW = 1_000;
 const DEDUP_WAITING_TTL_SECONDS = 86_400;
+/** How long request counts wait in memory before they are written (at most; one write per interval and process). */
+export const REQUEST_COUNTS_FLUSH_MS = 100;
+
+interface PendingRequestCounts {
+  readonly counters: Map<CounterField, number>;
+  /** Job id → deduplicated submissions that joined it. */
+  readonly dedupWaiting: Map<string, number>;
+}
+
+const emptyRequestCounts = (): PendingRequestCounts => ({ counters: new Map(), dedupWaiting: new Map() });
 
 const COUNTER_FIELDS = [
   'cache_hits',
@@ -50,8 +60,10 @@ export interface CompletedJob {
 
 /** Counters in Redis, so every API and worker process adds to and reports the same numbers. */
 @Injectable()
-export class AnalyticsRepository {
+export class AnalyticsRepository implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AnalyticsRepository.name);
+  private pendingRequests = emptyRequestCounts();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
@@ -59,8 +71,10 @@ export class AnalyticsRepository {
   ) {}
 
   /**
-   * Counts a request without making the caller wait: the commands ride in the next auto-pipelined batch, so
-   * analytics add no round trip to the request path. A lost increment while Redis is away is only logged.
+   * Counts a request without making the caller wait or adding a Redis command to the request: counts are added up in
+   * memory and written every {@link REQUEST_COUNTS_FLUSH_MS} in one transaction (flushRequestCounts). Counts a process
+   * holds show up that much later in other processes' analytics; this process's own reads flush first. Counts that
+   * cannot be written while Redis is away are logged and dropped, like any write the request path could not make.
    *
    * @param tokensSaved tokens the cache hit avoided (the recorded usage of the entry served)
    * @param jobId for a deduplicated submission, the job it joined; its tokens are counted as saved when it completes
@@ -68,16 +82,41 @@ export class AnalyticsRepository {
   recordRequest(
     outcome: RequestOutcome,
     { tokensSaved = 0, jobId }: { tokensSaved?: number; jobId?: string } = {},
-  ) {
-    const warn = (error: unknown) => this.logger.warn({ err: error, outcome }, 'could not count a request');
-    const counters = this.keys.analyticsCounters();
-    this.redis.hincrby(counters, OUTCOME_FIELD[outcome], 1).catch(warn);
-    if (tokensSaved > 0) this.redis.hincrby(counters, 'tokens_saved', tokensSaved).catch(warn);
-    if (outcome === 'deduplicated' && jobId) {
+  ): void {
+    const pending = this.pendingRequests;
+    const field = OUTCOME_FIELD[outcome];
+    pending.counters.set(field, (pending.counters.get(field) ?? 0) + 1);
+    if (tokensSaved > 0)
+      pending.counters.set('tokens_saved', (pending.counters.get('tokens_saved') ?? 0) + tokensSaved);
+    if (outcome === 'deduplicated' && jobId)
+      pending.dedupWaiting.set(jobId, (pending.dedupWaiting.get(jobId) ?? 0) + 1);
+    this.flushTimer ??= setTimeout(() => void this.flushRequestCounts(), REQUEST_COUNTS_FLUSH_MS).unref();
+  }
+
+  /** Writes the request counts held in memory (one MULTI). Never throws: a failed write is logged. */
+  async flushRequestCounts(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const { counters, dedupWaiting } = this.pendingRequests;
+    if (counters.size === 0 && dedupWaiting.size === 0) return;
+    this.pendingRequests = emptyRequestCounts();
+    const key = this.keys.analyticsCounters();
+    const multi = this.redis.multi();
+    for (const [field, n] of counters) multi.hincrby(key, field, n);
+    for (const [jobId, n] of dedupWaiting) {
       const waiting = this.keys.analyticsDedupWaiting(jobId);
-      this.redis.incr(waiting).catch(warn);
-      this.redis.expire(waiting, DEDUP_WAITING_TTL_SECONDS).catch(warn);
+      multi.incrby(waiting, n).expire(waiting, DEDUP_WAITING_TTL_SECONDS);
     }
+    try {
+      await multi.exec();
+    } catch (error) {
+      this.logger.warn({ err: error, counts: Object.fromEntries(counters) }, 'could not count requests');
+    }
+  }
+
+  /** The last counts reach Redis before the Redis clients close (they close in onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.flushRequestCounts();
   }
 
   async recordJobCompleted({
@@ -128,7 +167,9 @@ export class AnalyticsRepository {
       .exec();
   }
 
+  /** What every process has written, plus this process's own request counts (flushed first). */
   async read(): Promise<AnalyticsCounters> {
+    await this.flushRequestCounts();
     const [values, times, models] = await Promise.all([
       this.redis.hmget(this.keys.analyticsCounters(), ...COUNTER_FIELDS),
       this.redis.lrange(this.keys.analyticsProcessingTimes(), 0, PROCESSING_TIME_WINDOW - 1),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SummarizerIdentity } from '../ai/summarizer';
 import type { InputType } from '../core/queue/summarize-job';
 
@@ -7,8 +7,9 @@ import type { InputType } from '../core/queue/summarize-job';
  * identity, so a change of provider, model or prompt never serves another one's answers.
  */
 export function hashInput(type: InputType, normalizedInput: string, identity: SummarizerIdentity): string {
-  return createHash('sha256')
-    .update(`${identity.provider}\n${identity.model}\n${identity.promptVersion}\n${type}\n`)
-    .update(normalizedInput)
-    .digest('hex');
+  // One-shot crypto.hash(): no Hash object per call (this runs on every request).
+  return hash(
+    'sha256',
+    `${identity.provider}\n${identity.model}\n${identity.promptVersion}\n${type}\n${normalizedInput}`,
+  );
 }

@@ -2,12 +2,11 @@ import { Module } from '@nestjs/common';
 import { AiModule } from '../ai/ai.module';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { CacheModule } from '../cache/cache.module';
-import { SubmitController } from './submit.controller';
+import { SubmitRoute } from './submit.route';
 import { SubmitService } from './submit.service';
 
 @Module({
   imports: [AiModule, CacheModule, AnalyticsModule],
-  controllers: [SubmitController],
-  providers: [SubmitService],
+  providers: [SubmitService, SubmitRoute],
 })
 export class SubmitModule {}

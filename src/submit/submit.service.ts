@@ -1,17 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SUMMARIZER, type Summarizer } from '../ai/summarizer';
-import { ANALYTICS_FACTS } from '../analytics/analytics.interceptor';
+import { ANALYTICS_FACTS, type AnalyticsFacts } from '../analytics/analytics.hook';
 import { hashInput } from '../cache/input-hasher';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
 import type { SummarizeJobResult } from '../core/queue/summarize-job';
 import { SummarizeJobProducer, type EnqueueOutcome } from '../core/queue/summarize-job.producer';
 import { toPublicJobStatus } from '../status/public-job-status';
 import { parseInput, type ParsedInput } from './input-parser';
-import type { SubmitHitResponseDto, SubmitResponse } from './submit-response.dto';
+import type { SubmitHitResponse, SubmitResponse } from './submit.schema';
 
 /**
  * The request path: answer from the cache, or queue one job per distinct input. No AI here. A hit waits for one
- * Redis round trip (the `GET`); the AnalyticsInterceptor counts the answer without adding one.
+ * Redis round trip (the `GET`); the AnalyticsHook counts the answer without adding one.
  */
 @Injectable()
 export class SubmitService {
@@ -62,7 +62,10 @@ function isOver(queued: EnqueueOutcome): boolean {
   return queued.state === 'completed' || queued.state === 'failed' || queued.state === 'unknown';
 }
 
-function hit(cached: SummarizeJobResult, input: ParsedInput): SubmitHitResponseDto {
+function hit(
+  cached: SummarizeJobResult,
+  input: ParsedInput,
+): SubmitHitResponse & { [ANALYTICS_FACTS]: AnalyticsFacts } {
   return {
     status: 'completed',
     cache: 'hit',

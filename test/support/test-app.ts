@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { Redis } from 'ioredis';
-import { configureHttpApp, createFastifyAdapter } from '../../src/app.factory';
+import { configureHttpApp, createFastifyAdapter, HTTP_APP_OPTIONS } from '../../src/app.factory';
 import { AppModule } from '../../src/app.module';
 import type { Environment } from '../../src/core/config/environment';
 import { testEnvironment } from './test-environment';
@@ -35,9 +35,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const env = testEnvironment(options.env);
   const builder = Test.createTestingModule({ imports: [AppModule.register(env)] });
   const moduleRef = await (options.override ? options.override(builder) : builder).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(env), {
-    bufferLogs: true,
-  });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createFastifyAdapter(env),
+    HTTP_APP_OPTIONS,
+  );
   configureHttpApp(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
