@@ -62,9 +62,10 @@ describe('jobs against the Gemini API (fake on loopback): retries, rate limits, 
 
     expect((await api.post('/api/submit', { input: text(1) })).body.cache).toBe('hit');
     expect((await api.post('/api/submit', { input: text(1) })).body.cache).toBe('hit');
+    // Analytics are written in batches (at most ANALYTICS_FLUSH_MS late): wait for the worker's counts too.
     const analytics = await waitFor(async () => {
       const { body } = await api.get('/api/analytics');
-      return body.tokens_saved === 700 ? body : undefined;
+      return body.tokens_saved === 700 && body.ai_calls === 1 ? body : undefined;
     });
     expect(analytics).toMatchObject({
       ai_calls: 1,
@@ -143,7 +144,11 @@ describe('jobs against the Gemini API (fake on loopback): retries, rate limits, 
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
     expect(failed.error).toMatch(/5 .*tags/);
     expect(gemini.calls).toHaveLength(2);
-    expect((await api.get('/api/analytics')).body).toMatchObject({ ai_calls: 2, jobs_failed: 1 });
+    const analytics = await waitFor(async () => {
+      const { body } = await api.get('/api/analytics');
+      return body.jobs_failed === 1 ? body : undefined;
+    });
+    expect(analytics).toMatchObject({ ai_calls: 2, jobs_failed: 1 });
   });
 
   it('falls back to the local summarizer when Gemini fails for good, and caches that for less time', async () => {

@@ -50,7 +50,12 @@ describe('deduplication and shared analytics across API processes', () => {
   });
 
   it('reports the same analytics from every API process', async () => {
-    const [a, b] = await Promise.all([workerApi.get('/api/analytics'), apiOnly.get('/api/analytics')]);
+    // Each process writes its counts in batches, at most ANALYTICS_FLUSH_MS late; then all report the same numbers.
+    const [a, b] = await waitFor(async () => {
+      const answers = await Promise.all([workerApi.get('/api/analytics'), apiOnly.get('/api/analytics')]);
+      const settled = answers.every(({ body }) => body.total_requests === 501 && body.jobs_completed === 1);
+      return settled ? answers : undefined;
+    });
     expect(a.body).toEqual(b.body);
     expect(a.body).toMatchObject({
       total_requests: 501,

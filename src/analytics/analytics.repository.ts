@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { SummarizeJobResult } from '../core/queue/summarize-job';
 import { REDIS_CLIENT } from '../core/redis/redis.constants';
@@ -16,16 +16,8 @@ const OUTCOME_FIELD: Record<RequestOutcome, CounterField> = {
 /** The p95 is taken over this many latest jobs, so the list stays small whatever the traffic. */
 export const PROCESSING_TIME_WINDOW = 1_000;
 const DEDUP_WAITING_TTL_SECONDS = 86_400;
-/** How long request counts wait in memory before they are written (at most; one write per interval and process). */
-export const REQUEST_COUNTS_FLUSH_MS = 100;
-
-interface PendingRequestCounts {
-  readonly counters: Map<CounterField, number>;
-  /** Job id → deduplicated submissions that joined it. */
-  readonly dedupWaiting: Map<string, number>;
-}
-
-const emptyRequestCounts = (): PendingRequestCounts => ({ counters: new Map(), dedupWaiting: new Map() });
+/** How long counts wait in memory before they are written (at most; one write per interval and process). */
+export const ANALYTICS_FLUSH_MS = 100;
 
 const COUNTER_FIELDS = [
   'cache_hits',
@@ -58,11 +50,40 @@ export interface CompletedJob {
   readonly result: SummarizeJobResult;
 }
 
-/** Counters in Redis, so every API and worker process adds to and reports the same numbers. */
+/** What this process has counted and not yet written. */
+class PendingCounts {
+  readonly counters = new Map<CounterField, number>();
+  /** `{provider}/{model}` → summaries made. */
+  readonly models = new Map<string, number>();
+  /** Processing times of completed jobs, oldest first. */
+  readonly processingMs: number[] = [];
+  /** Job id → deduplicated submissions that joined it (API side). */
+  readonly joinedJobs = new Map<string, number>();
+  /** Jobs that ended (worker side), with what each deduplicated submission that joined it saved. */
+  readonly endedJobs: Array<{ readonly jobId: string; readonly tokensPerServe: number }> = [];
+
+  add(field: CounterField, n: number): void {
+    if (n !== 0) this.counters.set(field, (this.counters.get(field) ?? 0) + n);
+  }
+
+  get isEmpty(): boolean {
+    return this.counters.size === 0 && this.joinedJobs.size === 0 && this.endedJobs.length === 0;
+  }
+}
+
+/**
+ * Counters in Redis, so every API and worker process adds to and reports the same numbers.
+ *
+ * Counting never makes the caller wait and adds no Redis command to a request or a job: counts are added up in
+ * memory and written every {@link ANALYTICS_FLUSH_MS} in one transaction (flush), so a busy process sends about ten
+ * small MULTIs a second whatever its traffic. Counts show up in the analytics that much later; a process's own reads
+ * flush first. Counts the API cannot write while Redis is away are logged and dropped (its client fails fast); the
+ * workers' client waits out the outage.
+ */
 @Injectable()
-export class AnalyticsRepository implements BeforeApplicationShutdown {
+export class AnalyticsRepository implements OnApplicationShutdown {
   private readonly logger = new Logger(AnalyticsRepository.name);
-  private pendingRequests = emptyRequestCounts();
+  private pending = new PendingCounts();
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -71,11 +92,6 @@ export class AnalyticsRepository implements BeforeApplicationShutdown {
   ) {}
 
   /**
-   * Counts a request without making the caller wait or adding a Redis command to the request: counts are added up in
-   * memory and written every {@link REQUEST_COUNTS_FLUSH_MS} in one transaction (flushRequestCounts). Counts a process
-   * holds show up that much later in other processes' analytics; this process's own reads flush first. Counts that
-   * cannot be written while Redis is away are logged and dropped, like any write the request path could not make.
-   *
    * @param tokensSaved tokens the cache hit avoided (the recorded usage of the entry served)
    * @param jobId for a deduplicated submission, the job it joined; its tokens are counted as saved when it completes
    */
@@ -83,93 +99,92 @@ export class AnalyticsRepository implements BeforeApplicationShutdown {
     outcome: RequestOutcome,
     { tokensSaved = 0, jobId }: { tokensSaved?: number; jobId?: string } = {},
   ): void {
-    const pending = this.pendingRequests;
-    const field = OUTCOME_FIELD[outcome];
-    pending.counters.set(field, (pending.counters.get(field) ?? 0) + 1);
-    if (tokensSaved > 0)
-      pending.counters.set('tokens_saved', (pending.counters.get('tokens_saved') ?? 0) + tokensSaved);
+    this.pending.add(OUTCOME_FIELD[outcome], 1);
+    this.pending.add('tokens_saved', tokensSaved);
     if (outcome === 'deduplicated' && jobId)
-      pending.dedupWaiting.set(jobId, (pending.dedupWaiting.get(jobId) ?? 0) + 1);
-    this.flushTimer ??= setTimeout(() => void this.flushRequestCounts(), REQUEST_COUNTS_FLUSH_MS).unref();
+      this.pending.joinedJobs.set(jobId, (this.pending.joinedJobs.get(jobId) ?? 0) + 1);
+    this.scheduleFlush();
   }
 
-  /** Writes the request counts held in memory (one MULTI). Never throws: a failed write is logged. */
-  async flushRequestCounts(): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    const { counters, dedupWaiting } = this.pendingRequests;
-    if (counters.size === 0 && dedupWaiting.size === 0) return;
-    this.pendingRequests = emptyRequestCounts();
-    const key = this.keys.analyticsCounters();
-    const multi = this.redis.multi();
-    for (const [field, n] of counters) multi.hincrby(key, field, n);
-    for (const [jobId, n] of dedupWaiting) {
-      const waiting = this.keys.analyticsDedupWaiting(jobId);
-      multi.incrby(waiting, n).expire(waiting, DEDUP_WAITING_TTL_SECONDS);
-    }
-    try {
-      await multi.exec();
-    } catch (error) {
-      this.logger.warn({ err: error, counts: Object.fromEntries(counters) }, 'could not count requests');
-    }
-  }
-
-  /** The last counts reach Redis before the Redis clients close (they close in onApplicationShutdown). */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.flushRequestCounts();
-  }
-
-  async recordJobCompleted({
-    jobId,
-    processingMs,
-    aiCalls,
-    tokensUsed,
-    tokensSaved,
-    result,
-  }: CompletedJob): Promise<void> {
-    const counters = this.keys.analyticsCounters();
-    const waitingKey = this.keys.analyticsDedupWaiting(jobId);
-    const ms = Math.round(processingMs);
-    const replies = await this.redis
-      .multi()
-      .hincrby(counters, 'jobs_completed', 1)
-      .hincrby(counters, 'processing_ms_total', ms)
-      .hincrby(counters, 'ai_calls', aiCalls)
-      .hincrby(counters, 'tokens_used', tokensUsed)
-      .hincrby(counters, 'tokens_saved', tokensSaved)
-      .hincrby(this.keys.analyticsModels(), `${result.provider}/${result.model}`, 1)
-      .lpush(this.keys.analyticsProcessingTimes(), ms)
-      .ltrim(this.keys.analyticsProcessingTimes(), 0, PROCESSING_TIME_WINDOW - 1)
-      .getdel(waitingKey)
-      .exec();
-    const deduplicated = Number(replies?.at(-1)?.[1] ?? 0);
-    const tokensPerServe = result.usage?.totalTokens ?? 0;
-    if (deduplicated > 0 && tokensPerServe > 0) {
-      await this.redis.hincrby(counters, 'tokens_saved', deduplicated * tokensPerServe);
-    }
+  recordJobCompleted({ jobId, processingMs, aiCalls, tokensUsed, tokensSaved, result }: CompletedJob): void {
+    const model = `${result.provider}/${result.model}`;
+    this.pending.add('jobs_completed', 1);
+    this.pending.add('processing_ms_total', Math.round(processingMs));
+    this.pending.add('ai_calls', aiCalls);
+    this.pending.add('tokens_used', tokensUsed);
+    this.pending.add('tokens_saved', tokensSaved);
+    this.pending.models.set(model, (this.pending.models.get(model) ?? 0) + 1);
+    this.pending.processingMs.push(Math.round(processingMs));
+    this.pending.endedJobs.push({ jobId, tokensPerServe: result.usage?.totalTokens ?? 0 });
+    this.scheduleFlush();
   }
 
   /** Calls a failed attempt still made (and paid for). */
-  async recordAiUsage(calls: number, tokens: number): Promise<void> {
-    if (calls === 0 && tokens === 0) return;
-    await this.redis
-      .multi()
-      .hincrby(this.keys.analyticsCounters(), 'ai_calls', calls)
-      .hincrby(this.keys.analyticsCounters(), 'tokens_used', tokens)
-      .exec();
+  recordAiUsage(calls: number, tokens: number): void {
+    this.pending.add('ai_calls', calls);
+    this.pending.add('tokens_used', tokens);
+    this.scheduleFlush();
   }
 
-  async recordJobFailed(jobId: string): Promise<void> {
-    await this.redis
-      .multi()
-      .hincrby(this.keys.analyticsCounters(), 'jobs_failed', 1)
-      .del(this.keys.analyticsDedupWaiting(jobId))
-      .exec();
+  recordJobFailed(jobId: string): void {
+    this.pending.add('jobs_failed', 1);
+    this.pending.endedJobs.push({ jobId, tokensPerServe: 0 });
+    this.scheduleFlush();
   }
 
-  /** What every process has written, plus this process's own request counts (flushed first). */
+  /** Writes what this process has counted (one MULTI). Never throws: a failed write is logged. */
+  async flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const pending = this.pending;
+    if (pending.isEmpty) return;
+    this.pending = new PendingCounts();
+    const counters = this.keys.analyticsCounters();
+    const multi = this.redis.multi();
+    for (const [field, n] of pending.counters) multi.hincrby(counters, field, n);
+    for (const [model, n] of pending.models) multi.hincrby(this.keys.analyticsModels(), model, n);
+    if (pending.processingMs.length > 0) {
+      multi
+        .lpush(this.keys.analyticsProcessingTimes(), ...pending.processingMs)
+        .ltrim(this.keys.analyticsProcessingTimes(), 0, PROCESSING_TIME_WINDOW - 1);
+    }
+    for (const [jobId, n] of pending.joinedJobs) {
+      const joined = this.keys.analyticsDedupWaiting(jobId);
+      multi.incrby(joined, n).expire(joined, DEDUP_WAITING_TTL_SECONDS);
+    }
+    // Last, so their replies are the last ones: how many submissions joined each job that ended.
+    for (const { jobId } of pending.endedJobs) multi.getdel(this.keys.analyticsDedupWaiting(jobId));
+    try {
+      const replies = (await multi.exec()) ?? [];
+      const joinedReplies = replies.slice(replies.length - pending.endedJobs.length);
+      const savedByJoiners = pending.endedJobs.reduce(
+        (sum, { tokensPerServe }, i) => sum + Number(joinedReplies[i]?.[1] ?? 0) * tokensPerServe,
+        0,
+      );
+      if (savedByJoiners > 0) await this.redis.hincrby(counters, 'tokens_saved', savedByJoiners);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, counts: Object.fromEntries(pending.counters) },
+        'could not write analytics counts',
+      );
+    }
+  }
+
+  /**
+   * The last counts, once the worker has finished its jobs and the HTTP server has closed (both happen before this
+   * hook), and before the Redis clients close (RedisModule is global: its shutdown hook runs last).
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.flush();
+  }
+
+  private scheduleFlush(): void {
+    this.flushTimer ??= setTimeout(() => void this.flush(), ANALYTICS_FLUSH_MS).unref();
+  }
+
+  /** What every process has written, this process's own counts included (flushed first). */
   async read(): Promise<AnalyticsCounters> {
-    await this.flushRequestCounts();
+    await this.flush();
     const [values, times, models] = await Promise.all([
       this.redis.hmget(this.keys.analyticsCounters(), ...COUNTER_FIELDS),
       this.redis.lrange(this.keys.analyticsProcessingTimes(), 0, PROCESSING_TIME_WINDOW - 1),

@@ -92,25 +92,15 @@ export class SummarizeProcessor
     try {
       const outcome = await this.jobs.run(job.data, { finalAttempt, signal });
       const processingMs = Date.now() - (job.processedOn ?? Date.now());
-      // Not awaited: the counters ride the workers' pipelined client and must not hold up (or fail) the job.
-      this.analytics
-        .recordJobCompleted({ ...outcome, jobId: job.id ?? '', processingMs })
-        .catch((error: unknown) =>
-          this.logger.warn({ job_id: job.id, err: error }, 'could not count a completed job'),
-        );
+      // Counted in memory and written in batches: never holds up (or fails) the job.
+      this.analytics.recordJobCompleted({ ...outcome, jobId: job.id ?? '', processingMs });
       this.logger.log(
         { job_id: job.id, processing_ms: processingMs, ai_calls: outcome.aiCalls },
         'job completed',
       );
       return outcome.result;
     } catch (error) {
-      if (error instanceof AiError) {
-        await this.analytics
-          .recordAiUsage(error.calls, error.usage?.totalTokens ?? 0)
-          .catch((failure: unknown) =>
-            this.logger.warn({ job_id: job.id, err: failure }, 'could not count AI usage'),
-          );
-      }
+      if (error instanceof AiError) this.analytics.recordAiUsage(error.calls, error.usage?.totalTokens ?? 0);
       if (this.shuttingDown && signal?.aborted) {
         // Cancelled by our own shutdown: back to waiting for another worker, without using up an attempt.
         await job.moveToWait(token);
@@ -122,20 +112,14 @@ export class SummarizeProcessor
   }
 
   @OnWorkerEvent('failed')
-  async onFailed(job: SummarizeJob | undefined, error: Error): Promise<void> {
+  onFailed(job: SummarizeJob | undefined, error: Error): void {
     // BullMQ sets finishedOn only when the job failed for good; earlier attempts are retried and not counted.
     const final = Boolean(job?.finishedOn);
     this.logger.warn(
       { job_id: job?.id, err: error, final },
       final ? 'job failed' : 'job attempt failed; will retry',
     );
-    if (final && job?.id) {
-      await this.analytics
-        .recordJobFailed(job.id)
-        .catch((failure: unknown) =>
-          this.logger.warn({ job_id: job.id, err: failure }, 'could not count a failed job'),
-        );
-    }
+    if (final && job?.id) this.analytics.recordJobFailed(job.id);
   }
 
   /** Pauses every worker for the delay the API asked for; the job goes back to waiting without using an attempt. */
