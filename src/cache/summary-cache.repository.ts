@@ -1,8 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { IRedisClient } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { SummarizeJobResult } from '../core/queue/summarize-job';
 import { REDIS_CLIENT } from '../core/redis/redis.constants';
 import { RedisKeys } from '../core/redis/redis-keys';
+
+/** A summary to cache under `summary:{hash}` for `ttlSeconds`. */
+export interface CacheEntry {
+  readonly hash: string;
+  readonly result: SummarizeJobResult;
+  readonly ttlSeconds: number;
+}
 
 /** Cached summaries (`summary:{hash}`), stored as JSON strings with a TTL. */
 @Injectable()
@@ -17,7 +25,14 @@ export class SummaryCacheRepository {
     return json === null ? null : (JSON.parse(json) as SummarizeJobResult);
   }
 
-  async set(hash: string, result: SummarizeJobResult, ttlSeconds: number): Promise<void> {
-    await this.redis.set(this.keys.summary(hash), JSON.stringify(result), 'EX', ttlSeconds);
+  /**
+   * Written on a BullMQ connection given by the caller: the worker sends it on the connection that completes the job
+   * next, so the entry is written first (SummarizeProcessor.process).
+   */
+  async setOn(
+    connection: Pick<IRedisClient, 'set'>,
+    { hash, result, ttlSeconds }: CacheEntry,
+  ): Promise<void> {
+    await connection.set(this.keys.summary(hash), JSON.stringify(result), { EX: ttlSeconds });
   }
 }

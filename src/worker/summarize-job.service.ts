@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { SUMMARIZER, type Summarizer, type Summary } from '../ai/summarizer';
 import { hashInput } from '../cache/input-hasher';
 import { normalizeText } from '../cache/input-normalizer';
-import { SummaryCacheRepository } from '../cache/summary-cache.repository';
+import { type CacheEntry, SummaryCacheRepository } from '../cache/summary-cache.repository';
 import { ContentFetcher } from '../content/content-fetcher';
 import type { Environment } from '../core/config/environment';
 import type { SummarizeJobData, SummarizeJobResult } from '../core/queue/summarize-job';
@@ -16,6 +16,8 @@ export interface JobOutcome {
   readonly tokensUsed: number;
   /** Tokens the content cache avoided (a URL whose article text was already summarized). */
   readonly tokensSaved: number;
+  /** What to cache before the job completes; the processor writes it (SummarizeProcessor.process). */
+  readonly cacheEntries: readonly CacheEntry[];
 }
 
 export interface RunOptions {
@@ -27,8 +29,9 @@ export interface RunOptions {
 /**
  * Does one job's work. Text: summarize and cache. URL: fetch the article, then look up its text in the content
  * cache (`summary:{content hash}`, shared with text submissions of the same text and with every other URL that
- * serves it), summarize only on a miss, and cache the URL's own entry too. Results are cached before the job
- * completes: BullMQ drops the deduplication key on completion, and a later submission must find the summary then.
+ * serves it), summarize only on a miss, and cache the URL's own entry too. What to cache is returned with the
+ * outcome: it must be written before the job completes (BullMQ drops the deduplication key on completion, and a later
+ * submission must find the summary then), which the processor arranges without a round trip of its own.
  */
 @Injectable()
 export class SummarizeJobService {
@@ -48,19 +51,19 @@ export class SummarizeJobService {
   async run(data: SummarizeJobData, options: RunOptions): Promise<JobOutcome> {
     if (data.inputType === 'text') {
       const outcome = await this.summarize(data.input, null, options);
-      await this.cache.set(data.inputHash, outcome.result, this.ttlFor(outcome.result));
-      return outcome;
+      return { ...outcome, cacheEntries: [this.entry(data.inputHash, outcome.result)] };
     }
 
     const article = await this.content.fetchArticle(data.input, options.signal);
     const contentHash = hashInput('text', normalizeText(article.text), this.summarizer.identity);
     const cached = await this.cache.get(contentHash);
-    let outcome: JobOutcome;
+    const cacheEntries: CacheEntry[] = [];
+    let outcome: Omit<JobOutcome, 'cacheEntries'>;
     if (cached) {
       outcome = { result: cached, aiCalls: 0, tokensUsed: 0, tokensSaved: cached.usage?.totalTokens ?? 0 };
     } else {
       outcome = await this.summarize(article.text, article.title, options);
-      await this.cache.set(contentHash, outcome.result, this.ttlFor(outcome.result));
+      cacheEntries.push(this.entry(contentHash, outcome.result));
     }
     const result: SummarizeJobResult = {
       ...outcome.result,
@@ -71,11 +74,15 @@ export class SummarizeJobService {
       fetched_at: article.fetchedAt,
       content_hash: contentHash,
     };
-    await this.cache.set(data.inputHash, result, this.ttlFor(result));
-    return { ...outcome, result };
+    cacheEntries.push(this.entry(data.inputHash, result));
+    return { ...outcome, result, cacheEntries };
   }
 
-  private async summarize(text: string, title: string | null, options: RunOptions): Promise<JobOutcome> {
+  private async summarize(
+    text: string,
+    title: string | null,
+    options: RunOptions,
+  ): Promise<Omit<JobOutcome, 'cacheEntries'>> {
     const summary: Summary = await this.summarizer.summarize({
       text,
       title: title ?? undefined,
@@ -99,7 +106,12 @@ export class SummarizeJobService {
     };
   }
 
-  private ttlFor(result: SummarizeJobResult): number {
-    return result.fallback ? this.fallbackCacheTtlSeconds : this.cacheTtlSeconds;
+  /** A fallback summary is cached for less time, so the real provider gets another chance sooner. */
+  private entry(hash: string, result: SummarizeJobResult): CacheEntry {
+    return {
+      hash,
+      result,
+      ttlSeconds: result.fallback ? this.fallbackCacheTtlSeconds : this.cacheTtlSeconds,
+    };
   }
 }

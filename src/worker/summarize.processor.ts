@@ -1,9 +1,10 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { UnrecoverableError, WaitingError, Worker, type Queue } from 'bullmq';
+import { type IRedisClient, UnrecoverableError, WaitingError, Worker, type Queue } from 'bullmq';
 import { AiError, AiRateLimitedError } from '../ai/ai-errors';
 import { AnalyticsRepository } from '../analytics/analytics.repository';
+import { SummaryCacheRepository } from '../cache/summary-cache.repository';
 import type { Environment } from '../core/config/environment';
 import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
 import type { SummarizeJob, SummarizeJobResult } from '../core/queue/summarize-job';
@@ -31,9 +32,12 @@ export class SummarizeProcessor
 {
   private readonly logger = new Logger(SummarizeProcessor.name);
   private shuttingDown = false;
+  /** The worker's own BullMQ connection: the one that completes its jobs (see process()). */
+  private completionConnection!: IRedisClient;
 
   constructor(
     private readonly jobs: SummarizeJobService,
+    private readonly cache: SummaryCacheRepository,
     private readonly analytics: AnalyticsRepository,
     private readonly config: ConfigService<Environment, true>,
     @InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue,
@@ -61,6 +65,7 @@ export class SummarizeProcessor
     // BullMQ honours a manual pause (queue.rateLimit, on a 429) only when some limiter is configured; without one a
     // free worker slot would take the job straight back. An unreachable maximum keeps the pause and nothing else.
     this.worker.opts.limiter = { max: maxRps > 0 ? maxRps : Number.MAX_SAFE_INTEGER, duration: 1_000 };
+    this.completionConnection = await this.worker.getBackend().client;
     this.worker.run().catch((error: unknown) => this.logger.error({ err: error }, 'worker stopped'));
   }
 
@@ -91,6 +96,16 @@ export class SummarizeProcessor
     this.logger.debug({ job_id: job.id, attempt, input_type: job.data.inputType }, 'job started');
     try {
       const outcome = await this.jobs.run(job.data, { finalAttempt, signal });
+      // Cached on the worker's own connection, without waiting: that connection sends the job's completion
+      // (moveToFinished) right after this method returns, and Redis runs one connection's commands in order, so the
+      // summary is cached before the job completes, and the job does not wait a round trip for it.
+      for (const entry of outcome.cacheEntries) {
+        this.cache
+          .setOn(this.completionConnection, entry)
+          .catch((error: unknown) =>
+            this.logger.error({ job_id: job.id, err: error }, 'could not cache the summary'),
+          );
+      }
       const processingMs = Date.now() - (job.processedOn ?? Date.now());
       // Counted in memory and written in batches: never holds up (or fails) the job.
       this.analytics.recordJobCompleted({ ...outcome, jobId: job.id ?? '', processingMs });
