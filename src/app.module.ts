@@ -2,7 +2,6 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
-import { pino } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import { AnalyticsModule } from './analytics/analytics.module';
 import type { Environment } from './core/config/environment';
@@ -40,19 +39,13 @@ export class AppModule {
           // explicitly (Fastify's request.id, see createFastifyAdapter); the access line of failed requests is written by
           // configureHttpApp().
           forRoutes: [],
-          pinoHttp: [
-            {
-              level: env.LOG_LEVEL,
-              serializers: {
-                req: (req: IncomingMessage) => ({ method: req.method, url: req.url }),
-                res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-              },
+          pinoHttp: {
+            level: env.LOG_LEVEL,
+            serializers: {
+              req: (req: IncomingMessage) => ({ method: req.method, url: req.url }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
-            // Written off the event loop: a synchronous write per line ("job queued", "job completed") was the
-            // largest cost of a job after BullMQ's own. Lines logged while a write is under way go out together with
-            // the next one; pino writes what is left synchronously when the process exits.
-            pino.destination({ dest: 1, sync: false }),
-          ],
+          },
         }),
         RedisModule,
         QueueModule,

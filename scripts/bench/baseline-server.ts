@@ -1,14 +1,21 @@
 /**
- * Baseline of the cache-hit benchmark: the hand-written handler the service is compared against. Plain Fastify +
- * ioredis (auto-pipelining on), doing the same work as a hit: SHA-256 of the input, `GET {prefix}summary:{hash}`,
- * one counter `INCR` (fire-and-forget), and the same response fields.
+ * The hand-written handler the service is compared against. Plain Fastify + ioredis (auto-pipelining on), doing the
+ * same work as a hit: SHA-256 of the input, `GET {prefix}summary:{hash}`, one counter `INCR` (fire-and-forget), and
+ * the same response fields. On a miss it does what the service does, with BullMQ directly: `queue.add` with the
+ * service's job options and deduplication id, and a 202 with the job id (the miss section's reference row).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
+import { SERVICE_JOB_OPTIONS } from './common';
 
 const prefix = process.env.BENCH_PREFIX ?? '';
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
+const queue = new Queue('summarize', {
+  connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+  prefix: `${prefix}bull`,
+});
 const app = Fastify({ logger: false, bodyLimit: 1_048_576 });
 
 interface Cached {
@@ -22,7 +29,14 @@ app.post('/api/submit', async (request, reply) => {
   if (typeof input !== 'string' || input.length === 0) return reply.code(400).send({ statusCode: 400 });
   const hash = createHash('sha256').update(input).digest('hex');
   const json = await redis.get(`${prefix}summary:${hash}`);
-  if (json === null) return reply.code(202).send({ cache: 'miss' });
+  if (json === null) {
+    const job = await queue.add(
+      'summarize',
+      { inputType: 'text', input, inputHash: hash },
+      { ...SERVICE_JOB_OPTIONS, jobId: randomUUID(), deduplication: { id: hash } },
+    );
+    return reply.code(202).send({ job_id: job.id, status: 'pending', cache: 'miss', input_type: 'text' });
+  }
   redis.incr(`${prefix}baseline:hits`).catch(() => undefined);
   const cached = JSON.parse(json) as Cached;
   return {
@@ -48,7 +62,7 @@ app.listen({ port: 0, host: '127.0.0.1' }).then(
 process.once('SIGTERM', () => {
   void app
     .close()
-    .then(() => redis.quit())
+    .then(() => Promise.all([redis.quit(), queue.close()]))
     .finally(() => process.exit(0));
 });
 

@@ -7,7 +7,14 @@ import { RedisUnavailableError, withRedisDeadline } from '../redis/redis-connect
  * run when Redis returns, making a job for a request that was answered 503.
  */
 export async function onLiveQueue<T>(queue: Queue, call: () => Promise<T>): Promise<T> {
-  const client = await withRedisDeadline(queue.backend.client);
+  let client = connectedClients.get(queue);
+  if (!client) {
+    client = await withRedisDeadline(queue.backend.client);
+    connectedClients.set(queue, client);
+  }
   if (client.status !== 'ready') throw new RedisUnavailableError();
   return withRedisDeadline(call());
 }
+
+/** Each queue's client, once its connection promise has resolved: awaited (with a deadline) only the first time. */
+const connectedClients = new WeakMap<Queue, { readonly status: string }>();
