@@ -1,3 +1,5 @@
+// First: the GC setting should hold from the first collection (see heap-tuning.ts).
+import './core/runtime/heap-tuning';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp, isHttpApp } from './app.factory';

@@ -550,7 +550,12 @@ async function benchMemory(redis: Redis): Promise<void> {
       await sleep(250);
     }
     await load;
-    const done = await redis.zcard(`${QUEUE_KEY}:completed`);
+    // Not the completed set's size: the service keeps at most 10,000 completed jobs (removeOnComplete).
+    const [waiting, active] = await Promise.all([
+      redis.llen(`${QUEUE_KEY}:wait`),
+      redis.llen(`${QUEUE_KEY}:active`),
+    ]);
+    const done = BACKLOG - waiting - active;
     const peak = Math.max(...samples) / 2 ** 20;
     log(
       `  peak RSS ${fmt(peak)} MB, last ${fmt(samples.at(-1)! / 2 ** 20)} MB over 20 s; ${done} jobs processed meanwhile`,

@@ -13,7 +13,22 @@ export class AnalyticsService {
     @InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue,
   ) {}
 
-  async snapshot(): Promise<AnalyticsResponseDto> {
+  /** The read in flight, shared by every request that arrives before it answers. */
+  private inFlight?: Promise<AnalyticsResponseDto>;
+
+  /**
+   * Concurrent requests share one read (single flight): each read is an LRANGE of the latest 1,000 processing times
+   * plus the queue counts, and under polling they took half the worker's CPU (docs/performance.md). A request
+   * that joins a read can miss only what changed during that read (one round trip).
+   */
+  snapshot(): Promise<AnalyticsResponseDto> {
+    this.inFlight ??= this.read().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async read(): Promise<AnalyticsResponseDto> {
     const [{ counters, recentProcessingMs, summariesByModel }, jobs] = await Promise.all([
       this.analytics.read(),
       onLiveQueue(this.queue, () => this.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active')),
