@@ -1,16 +1,17 @@
-// First: the GC setting should hold from the first collection (see heap-tuning.ts).
-import './core/runtime/heap-tuning';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp, isHttpApp } from './app.factory';
 import { loadEnvironment } from './core/config/load-environment';
 import { assertRedisReachable } from './core/redis/redis-connection';
+import { tuneHeap } from './core/runtime/heap-tuning';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
   let env;
   try {
     env = loadEnvironment();
+    // Before the application is built, so the setting holds from its first full collection.
+    if (env.PROCESS_ROLE !== 'api') tuneHeap();
     await assertRedisReachable(env.REDIS_URL);
   } catch (error) {
     // Configuration and Redis problems are the operator's to fix: one clear message, no stack trace.

@@ -1,13 +1,25 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { hash } from 'node:crypto';
 import { SUMMARIZER, type Summarizer } from '../ai/summarizer';
 import { ANALYTICS_FACTS, type AnalyticsFacts } from '../analytics/analytics.hook';
 import { hashInput } from '../cache/input-hasher';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
-import type { SummarizeJobResult } from '../core/queue/summarize-job';
+import type { InputType, SummarizeJobResult } from '../core/queue/summarize-job';
 import { SummarizeJobProducer, type EnqueueOutcome } from '../core/queue/summarize-job.producer';
 import { toPublicJobStatus } from '../status/public-job-status';
 import { parseInput, type ParsedInput } from './input-parser';
 import type { SubmitHitResponse, SubmitResponse } from './submit.schema';
+
+/** How many recent inputs' cache keys are remembered (about 300 bytes each), least recently used out first. */
+const REMEMBERED_INPUTS = 10_000;
+
+/** An input's type and cache key; `input` when this request parsed it. */
+interface InputKey {
+  readonly type: InputType;
+  readonly inputHash: string;
+  readonly input?: ParsedInput;
+}
 
 /**
  * The request path: answer from the cache, or queue one job per distinct input. No AI here. A hit waits for one
@@ -16,6 +28,7 @@ import type { SubmitHitResponse, SubmitResponse } from './submit.schema';
 @Injectable()
 export class SubmitService {
   private readonly logger = new Logger(SubmitService.name);
+  private readonly rememberedKeys = new LRUCache<string, InputKey>({ max: REMEMBERED_INPUTS });
 
   constructor(
     private readonly cache: SummaryCacheRepository,
@@ -24,11 +37,12 @@ export class SubmitService {
   ) {}
 
   async submit(rawInput: string, requestId?: string): Promise<SubmitResponse> {
-    const input = parseInput(rawInput);
-    const inputHash = hashInput(input.type, input.key, this.summarizer.identity);
+    const key = this.keyOf(rawInput);
+    const { inputHash } = key;
     const cached = await this.cache.get(inputHash);
-    if (cached) return hit(cached, input);
+    if (cached) return hit(cached, key.type);
 
+    const input = key.input ?? parseInput(rawInput);
     const data = { inputType: input.type, input: input.content, inputHash };
     let queued = await this.producer.enqueue(data);
     if (queued.deduplicated && isOver(queued)) {
@@ -36,7 +50,7 @@ export class SubmitService {
       // Failed, removed, or completed with the entry already expired: its deduplication key is gone, so this
       // enqueue makes a new job rather than hand out a dead job id.
       const finished = await this.cache.get(inputHash);
-      if (finished) return hit(finished, input);
+      if (finished) return hit(finished, input.type);
       queued = await this.producer.enqueue(data);
     }
     // The request id next to the job id (this route has no per-request logger context, see app.module.ts).
@@ -56,6 +70,21 @@ export class SubmitService {
       input_type: input.type,
     };
   }
+
+  /**
+   * The input's type and cache key, remembered by the SHA-256 of the raw input: normalizing ~1 KB costs more than
+   * hashing it, and every hit is a repeat of an earlier input. The summary itself is always read from Redis, so
+   * entries expire, change and disappear exactly as before. Invalid inputs throw and are not remembered.
+   */
+  private keyOf(rawInput: string): InputKey {
+    const rawHash = hash('sha256', rawInput);
+    const remembered = this.rememberedKeys.get(rawHash);
+    if (remembered) return remembered;
+    const input = parseInput(rawInput);
+    const inputHash = hashInput(input.type, input.key, this.summarizer.identity);
+    this.rememberedKeys.set(rawHash, { type: input.type, inputHash });
+    return { type: input.type, inputHash, input };
+  }
 }
 
 function isOver(queued: EnqueueOutcome): boolean {
@@ -64,14 +93,14 @@ function isOver(queued: EnqueueOutcome): boolean {
 
 function hit(
   cached: SummarizeJobResult,
-  input: ParsedInput,
+  inputType: InputType,
 ): SubmitHitResponse & { [ANALYTICS_FACTS]: AnalyticsFacts } {
   return {
     status: 'completed',
     cache: 'hit',
     summary: cached.summary,
     tags: cached.tags,
-    input_type: input.type,
+    input_type: inputType,
     [ANALYTICS_FACTS]: { tokensSaved: cached.usage?.totalTokens ?? 0 },
   };
 }
