@@ -108,7 +108,8 @@ describe('the service process: start-up, crashes and graceful shutdown', () => {
       PROCESS_ROLE: 'worker',
       JOB_LOCK_MS: '2000',
       STALLED_INTERVAL_MS: '1000',
-      LOG_LEVEL: 'info',
+      // 'job completed' is a debug line.
+      LOG_LEVEL: 'debug',
       ...extra,
     });
 

@@ -109,7 +109,9 @@ export class SummarizeProcessor
       const processingMs = Date.now() - (job.processedOn ?? Date.now());
       // Counted in memory and written in batches: never holds up (or fails) the job.
       this.analytics.recordJobCompleted({ ...outcome, jobId: job.id ?? '', processingMs });
-      this.logger.log(
+      // At debug, like 'job started': a line per successful job was the largest cost of a job after BullMQ's own
+      // (docs/performance.md); outcomes are in the analytics and GET /api/status, failures are logged at warn.
+      this.logger.debug(
         { job_id: job.id, processing_ms: processingMs, ai_calls: outcome.aiCalls },
         'job completed',
       );
