@@ -13,10 +13,10 @@ export interface CacheEntry {
   readonly ttlSeconds: number;
 }
 
-/** Cached summaries (`summary:{hash}`), stored as JSON strings with a TTL. */
 /** Reads made in one turn of the event loop go to Redis as one MGET of at most this many keys. */
 const MAX_KEYS_PER_READ = 128;
 
+/** Cached summaries (`summary:{hash}`), stored as JSON strings with a TTL. */
 @Injectable()
 export class SummaryCacheRepository {
   /**

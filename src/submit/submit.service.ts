@@ -23,7 +23,8 @@ interface InputKey {
 
 /**
  * The request path: answer from the cache, or queue one job per distinct input. No AI here. A hit waits for one
- * Redis round trip (the `GET`); the AnalyticsHook counts the answer without adding one.
+ * Redis round trip (the cache read, shared by the requests of one event-loop turn); the AnalyticsHook counts the
+ * answer without adding one.
  */
 @Injectable()
 export class SubmitService {
