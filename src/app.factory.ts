@@ -56,7 +56,8 @@ export function configureHttpApp(app: NestFastifyApplication): void {
     .getHttpAdapter()
     .getInstance()
     .addHook('onResponse', (request, reply, done) => {
-      if (reply.statusCode >= 300 && request.url !== '/health') {
+      // By route, not URL: a query string must not turn /health's 503s into access lines.
+      if (reply.statusCode >= 300 && request.routeOptions.url !== '/health') {
         // The raw objects: the logger's serializers (app.module.ts) reduce them to method, URL and status.
         logger.log(
           {
