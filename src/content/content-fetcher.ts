@@ -1,7 +1,5 @@
 import { ArticleExtractor } from './article-extractor';
-import { ContentFetchError, InvalidUrlError } from './content-errors';
 import { SafeFetcher, type Resolver } from './safe-fetcher';
-import { canonicalizeUrl } from './url-canonicalizer';
 
 /** The article behind a URL, ready for the summarizer and for the result record. */
 export interface FetchedArticle {
@@ -51,23 +49,16 @@ export class ContentFetcher {
    *   false for invalid URLs, blocked addresses, 4xx, too many redirects, unsupported types, too large, too little text.
    */
   async fetchArticle(url: string, signal?: AbortSignal): Promise<FetchedArticle> {
-    let sourceUrl: string;
-    try {
-      sourceUrl = canonicalizeUrl(url);
-    } catch (error) {
-      if (error instanceof InvalidUrlError)
-        throw new ContentFetchError(error.message, 'invalid-url', false, { cause: error });
-      throw error;
-    }
     const fetchedAt = this.now().toISOString();
-    const document = await this.fetcher.fetch(sourceUrl, signal);
+    // SafeFetcher canonicalizes the URL (an invalid one fails as `invalid-url`) and reports the canonical form.
+    const document = await this.fetcher.fetch(url, signal);
     const article = this.extractor.extract({
       body: document.body,
       mediaType: document.mediaType,
       url: document.finalUrl,
     });
     return {
-      sourceUrl,
+      sourceUrl: document.url,
       finalUrl: document.finalUrl,
       title: article.title,
       text: article.text,
