@@ -11,6 +11,7 @@ import {
   type InflateRaw,
 } from 'node:zlib';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import { withDeadline } from '../core/runtime/with-deadline';
 import { classifyAddress } from './address-classifier';
 import { ContentFetchError, InvalidUrlError } from './content-errors';
 import { canonicalizeUrl } from './url-canonicalizer';
@@ -328,7 +329,7 @@ export class SafeFetcher {
 
   /** Resolves `hostname` once and returns the address to connect to, or throws if it is not allowed. */
   private async checkedAddress(hostname: string, port: number): Promise<string> {
-    const addresses = await withTimeout(this.resolveAll(hostname), this.options.connectTimeoutMs, () =>
+    const addresses = await withDeadline(this.resolveAll(hostname), this.options.connectTimeoutMs, () =>
       Object.assign(new Error(`DNS lookup of ${hostname} timed out`), { code: 'EAI_AGAIN' }),
     );
     if (addresses.length === 0) {
@@ -623,18 +624,6 @@ function decodeWindows1252(bytes: Uint8Array): string {
 
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const RETRYABLE_CODES: Readonly<Record<string, string>> = {

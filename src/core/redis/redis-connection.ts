@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { withDeadline } from '../runtime/with-deadline';
 
 /** A command that gets no answer within this is failed, so a hung Redis turns into a 503, not a hang. */
 export const REDIS_COMMAND_TIMEOUT_MS = 1_500;
@@ -83,19 +84,11 @@ export class RedisUnavailableError extends Error {
  * Bounds a Redis-backed call on the request path. BullMQ's connections queue commands while Redis is away (the
  * workers need that), so without a deadline a request would wait for Redis to come back.
  */
-export async function withRedisDeadline<T>(
+export function withRedisDeadline<T>(
   operation: Promise<T>,
   deadlineMs = REDIS_COMMAND_TIMEOUT_MS,
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisUnavailableError()), deadlineMs);
-  });
-  try {
-    return await Promise.race([operation, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withDeadline(operation, deadlineMs, () => new RedisUnavailableError());
 }
 
 const CONNECTION_ERROR =
