@@ -4,7 +4,6 @@ import {
   GoogleGenAI,
   type GenerateContentResponseUsageMetadata,
 } from '@google/genai';
-import type { AiCredentialsState } from '../ai-credentials-state';
 import {
   AiCredentialsError,
   type AiError,
@@ -14,10 +13,15 @@ import {
   parseDurationMs,
 } from '../ai-errors';
 import { SUMMARY_GEMINI_SCHEMA, type PromptConversation } from '../prompts';
-import { RemoteSummarizer, type ModelReply, type SpentSoFar } from '../remote-summarizer';
+import {
+  RemoteSummarizer,
+  type ModelReply,
+  type RemoteSummarizerOptions,
+  type SpentSoFar,
+} from '../remote-summarizer';
 import type { TokenUsage } from '../summarizer';
 
-export interface GeminiSummarizerOptions {
+export interface GeminiSummarizerOptions extends RemoteSummarizerOptions {
   readonly apiKey: string;
   /** e.g. `gemini-2.5-flash` (`GEMINI_MODEL`). */
   readonly model: string;
@@ -25,8 +29,6 @@ export interface GeminiSummarizerOptions {
   readonly baseUrl?: string;
   /** `AI_TIMEOUT_MS`: bounds one HTTP call, body included. */
   readonly timeoutMs: number;
-  readonly maxInputTokens: number;
-  readonly credentials?: AiCredentialsState;
   /** Sampling temperature; low, because the same input should give the same (cached) kind of answer. */
   readonly temperature?: number;
 }
@@ -60,12 +62,10 @@ interface GoogleErrorBody {
 /** Gemini through `@google/genai`, in JSON mode with a response schema. */
 export class GeminiSummarizer extends RemoteSummarizer {
   private readonly client: GoogleGenAI;
-  private readonly model: string;
   private readonly temperature: number;
 
   constructor(options: GeminiSummarizerOptions) {
     super('gemini', options);
-    this.model = options.model;
     this.temperature = options.temperature ?? 0.2;
     this.client = new GoogleGenAI({
       apiKey: options.apiKey,
@@ -86,7 +86,7 @@ export class GeminiSummarizer extends RemoteSummarizer {
     signal: AbortSignal | undefined,
   ): Promise<ModelReply> {
     const response = await this.client.models.generateContent({
-      model: this.model,
+      model: this.identity.model,
       contents: conversation.turns.map((turn) => ({
         role: turn.role === 'assistant' ? 'model' : 'user',
         parts: [{ text: turn.text }],
@@ -144,7 +144,7 @@ export class GeminiSummarizer extends RemoteSummarizer {
         );
       }
       if (status === 404) {
-        return new AiPermanentError(`Gemini does not know model "${this.model}" (404): ${detail}`, {
+        return new AiPermanentError(`Gemini does not know model "${this.identity.model}" (404): ${detail}`, {
           ...options,
           reason: 'unknown_model',
         });

@@ -6,7 +6,6 @@ import OpenAI, {
   BadRequestError,
 } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import type { AiCredentialsState } from '../ai-credentials-state';
 import {
   AiCredentialsError,
   type AiError,
@@ -16,21 +15,23 @@ import {
   parseRetryAfterMs,
 } from '../ai-errors';
 import { SUMMARY_JSON_SCHEMA, SUMMARY_SCHEMA_NAME, type PromptConversation } from '../prompts';
-import { RemoteSummarizer, type ModelReply, type SpentSoFar } from '../remote-summarizer';
+import {
+  RemoteSummarizer,
+  type ModelReply,
+  type RemoteSummarizerOptions,
+  type SpentSoFar,
+} from '../remote-summarizer';
 
 /** `json_schema` constrains the answer to the schema; `json_object` only to some JSON (for servers without schemas). */
 export type OpenAiJsonMode = 'json_schema' | 'json_object';
 
-export interface OpenAiSummarizerOptions {
+export interface OpenAiSummarizerOptions extends RemoteSummarizerOptions {
   /** `OPENAI_BASE_URL`, including the API version path, e.g. `http://localhost:11434/v1` for Ollama. */
   readonly baseUrl: string;
   /** `OPENAI_API_KEY`; local servers usually need none. */
   readonly apiKey?: string;
-  readonly model: string;
   /** `AI_TIMEOUT_MS`: bounds one HTTP call. */
   readonly timeoutMs: number;
-  readonly maxInputTokens: number;
-  readonly credentials?: AiCredentialsState;
   /** Start with this mode; default `json_schema`, which falls back to `json_object` if the server rejects it. */
   readonly jsonMode?: OpenAiJsonMode;
   readonly temperature?: number;
@@ -45,13 +46,11 @@ const RESPONSE_FORMAT_REJECTED = /response_format|json_schema|structured output/
  */
 export class OpenAiSummarizer extends RemoteSummarizer {
   private readonly client: OpenAI;
-  private readonly model: string;
   private temperature: number | undefined;
   private jsonMode: OpenAiJsonMode;
 
   constructor(options: OpenAiSummarizerOptions) {
     super('openai', options);
-    this.model = options.model;
     this.temperature = options.temperature ?? 0.2;
     this.jsonMode = options.jsonMode ?? 'json_schema';
     this.client = new OpenAI({
@@ -102,7 +101,7 @@ export class OpenAiSummarizer extends RemoteSummarizer {
 
   private async send(conversation: PromptConversation, signal: AbortSignal | undefined): Promise<ModelReply> {
     const params: ChatCompletionCreateParamsNonStreaming = {
-      model: this.model,
+      model: this.identity.model,
       messages: [
         { role: 'system', content: conversation.system },
         ...conversation.turns.map((turn) => ({ role: turn.role, content: turn.text })),
@@ -174,7 +173,7 @@ export class OpenAiSummarizer extends RemoteSummarizer {
       }
       if (status === 404) {
         return new AiPermanentError(
-          `OpenAI-compatible server does not know model "${this.model}": ${detail}`,
+          `OpenAI-compatible server does not know model "${this.identity.model}": ${detail}`,
           {
             ...options,
             reason: 'unknown_model',
