@@ -4,9 +4,8 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
+import { REDIS_COMMAND_TIMEOUT_MS } from '../core/redis/redis-connection';
 import { REDIS_CLIENT } from '../core/redis/redis.constants';
-
-const CHECK_TIMEOUT_MS = 1_500;
 
 /** Redis answers PING, and the queue's own connection can read the queue. */
 @Injectable()
@@ -21,7 +20,7 @@ export class RedisHealthIndicator {
     return this.health
       .check('redis')
       .attempt(async () => ({ reply: await this.redis.ping() }))
-      .withTimeout(CHECK_TIMEOUT_MS);
+      .withTimeout(REDIS_COMMAND_TIMEOUT_MS);
   }
 
   queueReachable() {
@@ -31,6 +30,6 @@ export class RedisHealthIndicator {
         const counts = await this.queue.getJobCounts('waiting', 'active');
         return { waiting: counts.waiting ?? 0, active: counts.active ?? 0 };
       })
-      .withTimeout(CHECK_TIMEOUT_MS);
+      .withTimeout(REDIS_COMMAND_TIMEOUT_MS);
   }
 }
