@@ -1,4 +1,4 @@
-import { resolveAiProvider, type AiProviderName, type Environment } from '../core/config/environment';
+import { resolveAiProvider, type Environment } from '../core/config/environment';
 import type { AiCredentialsState } from './ai-credentials-state';
 import { FallbackSummarizer } from './fallback-summarizer';
 import { GeminiSummarizer } from './gemini/gemini-summarizer';
@@ -22,13 +22,9 @@ export type AiConfig = Pick<
 
 /** Builds the configured {@link Summarizer}; throws at start-up, with the fix in the message, when config is incomplete. */
 export class SummarizerFactory {
-  /** `AI_PROVIDER`, else `gemini` when a Gemini key is set, else `local`. */
-  static resolveProvider(config: Pick<AiConfig, 'AI_PROVIDER' | 'GEMINI_API_KEY'>): AiProviderName {
-    return resolveAiProvider(config);
-  }
-
   static create(config: AiConfig, credentials?: AiCredentialsState): Summarizer {
-    const provider = SummarizerFactory.resolveProvider(config);
+    // `AI_PROVIDER`, else `gemini` when a Gemini key is set, else `local`.
+    const provider = resolveAiProvider(config);
     const common = {
       timeoutMs: config.AI_TIMEOUT_MS,
       maxInputTokens: config.AI_MAX_INPUT_TOKENS,
