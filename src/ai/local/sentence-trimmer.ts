@@ -1,26 +1,5 @@
 import type { LanguageCode } from './language-detector';
 
-/** Which trims to apply; all on by default. */
-export interface TrimOptions {
-  readonly dateline: boolean;
-  readonly parenthetical: boolean;
-  readonly dashAside: boolean;
-  readonly trailingDash: boolean;
-  readonly attribution: boolean;
-  readonly according: boolean;
-  readonly connective: boolean;
-}
-
-export const ALL_TRIMS: TrimOptions = {
-  dateline: true,
-  parenthetical: true,
-  dashAside: true,
-  trailingDash: true,
-  attribution: true,
-  according: true,
-  connective: true,
-};
-
 /** "LONDON, England (CNN) --", "(CNN)", "WASHINGTON (Reuters) -" at the start of a text. */
 const DATELINE =
   /^(?:[\p{Lu}][\p{L}.'’ -]{0,40}(?:, [\p{L}.'’ -]{1,30})?\s*)?\((?:CNN|AP|AFP|Reuters|EW\.com)[^)]{0,20}\)\s*(?:--|—|–|-)?\s*/u;
@@ -46,20 +25,17 @@ const CONNECTIVE =
  * a trim that would leave fewer than {@link MIN_WORDS} words is not applied.
  */
 export class SentenceTrimmer {
-  constructor(private readonly options: TrimOptions = ALL_TRIMS) {}
-
   trim(sentence: string, language: LanguageCode): string {
     if (language !== 'en') return sentence;
-    const o = this.options;
     let s = sentence;
-    if (o.dateline) s = keep(s, s.replace(DATELINE, ''));
-    if (o.parenthetical) s = keep(s, s.replace(PARENTHETICAL, ''));
+    s = keep(s, s.replace(DATELINE, ''));
+    s = keep(s, s.replace(PARENTHETICAL, ''));
     // "While the role is ceremonial -- akin to … -- Erdogan wants": the aside closed a clause, keep it closed.
-    if (o.dashAside) s = keep(s, s.replace(DASH_ASIDE, SUBORDINATE.test(s) ? ',' : ''));
-    if (o.according) s = keep(s, s.replace(ACCORDING, '$1'));
-    if (o.attribution && !QUOTED.test(s)) s = keep(s, s.replace(ATTRIBUTION, '$1'));
-    if (o.trailingDash) s = keep(s, s.replace(TRAILING_DASH, '$1'));
-    if (o.connective) s = keep(s, capitalize(s.replace(CONNECTIVE, '')));
+    s = keep(s, s.replace(DASH_ASIDE, SUBORDINATE.test(s) ? ',' : ''));
+    s = keep(s, s.replace(ACCORDING, '$1'));
+    if (!QUOTED.test(s)) s = keep(s, s.replace(ATTRIBUTION, '$1'));
+    s = keep(s, s.replace(TRAILING_DASH, '$1'));
+    s = keep(s, capitalize(s.replace(CONNECTIVE, '')));
     return s;
   }
 }
