@@ -5,8 +5,6 @@ import { ContentFetchError } from './content-errors';
 export interface ArticleExtractorOptions {
   /** Extracted text shorter than this fails as "too little text" (empty pages, login walls). */
   readonly minChars: number;
-  /** Pages with more elements skip Readability (it scores every node) and use the visible-text fallback. */
-  readonly maxElements?: number;
   /** `false` skips Readability and always uses the visible-text fallback; a baseline for measurement only. */
   readonly useReadability?: boolean;
 }
@@ -48,7 +46,8 @@ interface DomDocument {
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
 const CDATA_SECTION_NODE = 4;
-const DEFAULT_MAX_ELEMENTS = 100_000;
+/** Pages with more elements skip Readability (it scores every node) and use the visible-text fallback. */
+const MAX_ELEMENTS = 100_000;
 // Deeper trees than this are either broken markup or an attack on a recursive walker; we stop descending.
 const MAX_DEPTH = 512;
 const MAX_TITLE_CHARS = 300;
@@ -115,7 +114,7 @@ export class ArticleExtractor {
   ): { title?: string | null; text: string } | null {
     try {
       const reader = new Readability<DomNode>(document, {
-        maxElemsToParse: this.options.maxElements ?? DEFAULT_MAX_ELEMENTS,
+        maxElemsToParse: MAX_ELEMENTS,
         serializer: asDomNode,
       });
       const article = reader.parse();
