@@ -162,7 +162,7 @@ export class SafeFetcher {
    * @throws ContentFetchError for every failure; `retryable` says whether another attempt may succeed.
    */
   async fetch(url: string, signal?: AbortSignal): Promise<FetchedDocument> {
-    const requested = canonicalOrFail(url, 'The URL');
+    const requested = canonicalOrFail(url);
     const deadline = AbortSignal.timeout(this.options.timeoutMs);
     const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
     try {
@@ -203,7 +203,10 @@ export class SafeFetcher {
             { status: statusCode },
           );
         }
-        current = canonicalOrFail(resolveLocation(location, current), 'The page redirected to a URL that');
+        current = canonicalOrFail(
+          resolveLocation(location, current),
+          'The page redirected to a URL that cannot be fetched',
+        );
         continue;
       }
       if (statusCode < 200 || statusCode >= 300) {
@@ -459,13 +462,13 @@ const defaultResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true,
 
 class TooLargeSignal extends Error {}
 
-function canonicalOrFail(url: string, subject: string): string {
+/** Canonicalizes `url`, or fails as `invalid-url` with the canonicalizer's message (after `context`, if given). */
+function canonicalOrFail(url: string, context?: string): string {
   try {
     return canonicalizeUrl(url);
   } catch (error) {
     if (error instanceof InvalidUrlError) {
-      const reason = subject === 'The URL' ? error.message : `${subject} cannot be fetched: ${error.message}`;
-      return failInvalid(reason, error);
+      return failInvalid(context === undefined ? error.message : `${context}: ${error.message}`, error);
     }
     throw error;
   }
