@@ -59,8 +59,8 @@ const DEFAULT_TAGS = ['fake', 'gemini'];
 /**
  * A fake of the Gemini REST API (`POST /v1beta/models/{model}:generateContent`) on 127.0.0.1. Point
  * `GEMINI_BASE_URL` (or `httpOptions.baseUrl`) at {@link url}. Each call takes the next scripted reply
- * ({@link enqueue}), or the default reply (a valid summary, see {@link setDefault}) when the script is empty.
- * Every call is recorded in {@link calls}. Other paths answer 404 and are recorded too.
+ * ({@link enqueue}), or the default reply ({@link FakeGeminiApi.summary} with no arguments) when the script
+ * is empty. Every call is recorded in {@link calls}. Other paths answer 404 and are recorded too.
  *
  * ```ts
  * const gemini = await new FakeGeminiApi().start();
@@ -73,7 +73,6 @@ const DEFAULT_TAGS = ['fake', 'gemini'];
 export class FakeGeminiApi extends FakeHttpServer {
   readonly calls: FakeGeminiCall[] = [];
   private readonly script: FakeGeminiReply[] = [];
-  private defaultReply: FakeGeminiReply = FakeGeminiApi.summary(DEFAULT_SUMMARY, DEFAULT_TAGS);
 
   /** When set, any other `x-goog-api-key` gets Gemini's 400 API_KEY_INVALID (as the real API answers). */
   constructor(private readonly options: { readonly apiKey?: string } = {}) {
@@ -91,23 +90,11 @@ export class FakeGeminiApi extends FakeHttpServer {
     return this;
   }
 
-  /** The reply once the script is used up. */
-  setDefault(reply: FakeGeminiReply): this {
-    this.defaultReply = reply;
-    return this;
-  }
-
   /** Forgets calls and the remaining script (between tests). */
   reset(): this {
     this.calls.length = 0;
     this.script.length = 0;
-    this.defaultReply = FakeGeminiApi.summary(DEFAULT_SUMMARY, DEFAULT_TAGS);
     return this;
-  }
-
-  /** Replies still scripted (a test can assert its script was used up). */
-  get pending(): number {
-    return this.script.length;
   }
 
   // --- reply builders ---
@@ -211,11 +198,6 @@ export class FakeGeminiApi extends FakeHttpServer {
     };
   }
 
-  /** Full control over the HTTP answer (non-JSON bodies, headers). */
-  static http(answer: FakeHttpAnswer): FakeGeminiReply {
-    return { kind: 'http', answer };
-  }
-
   protected answer(request: IncomingMessage, rawBody: string): FakeHttpAnswer {
     const path = request.url ?? '';
     const match = /^\/v1beta\/models\/([^/:?]+):generateContent(?:\?.*)?$/.exec(path);
@@ -253,18 +235,18 @@ export class FakeGeminiApi extends FakeHttpServer {
       };
     }
     if (this.options.apiKey !== undefined && apiKey !== this.options.apiKey) {
-      return render(FakeGeminiApi.invalidApiKey(), this.defaultReply);
+      return render(FakeGeminiApi.invalidApiKey());
     }
-    return render(this.script.shift() ?? this.defaultReply, this.defaultReply);
+    return render(this.script.shift() ?? FakeGeminiApi.summary());
   }
 }
 
-function render(reply: FakeGeminiReply, fallback: FakeGeminiReply): FakeHttpAnswer {
+function render(reply: FakeGeminiReply): FakeHttpAnswer {
   switch (reply.kind) {
     case 'http':
       return reply.answer;
     case 'hang':
-      return { ...render(reply.then ?? fallback, fallback), delayMs: reply.ms };
+      return { ...render(reply.then ?? FakeGeminiApi.summary()), delayMs: reply.ms };
     case 'promptBlocked':
       return {
         status: 200,

@@ -48,13 +48,12 @@ const DEFAULT_TAGS = ['fake', 'openai'];
 /**
  * A fake OpenAI-compatible chat completions server (`POST /v1/chat/completions`) on 127.0.0.1. Point
  * `OPENAI_BASE_URL` at {@link url} (which ends in `/v1`). Each call takes the next scripted reply
- * ({@link enqueue}), or the default reply (a valid summary) when the script is empty. Every call is recorded in
- * {@link calls}; other paths answer 404 and are recorded too.
+ * ({@link enqueue}), or the default reply ({@link FakeOpenAiApi.summary} with no arguments) when the script
+ * is empty. Every call is recorded in {@link calls}; other paths answer 404 and are recorded too.
  */
 export class FakeOpenAiApi extends FakeHttpServer {
   readonly calls: FakeOpenAiCall[] = [];
   private readonly script: FakeOpenAiReply[] = [];
-  private defaultReply: FakeOpenAiReply = FakeOpenAiApi.summary(DEFAULT_SUMMARY, DEFAULT_TAGS);
 
   /**
    * `apiKey`: when set, any other bearer token gets 401 invalid_api_key.
@@ -76,20 +75,10 @@ export class FakeOpenAiApi extends FakeHttpServer {
     return this;
   }
 
-  setDefault(reply: FakeOpenAiReply): this {
-    this.defaultReply = reply;
-    return this;
-  }
-
   reset(): this {
     this.calls.length = 0;
     this.script.length = 0;
-    this.defaultReply = FakeOpenAiApi.summary(DEFAULT_SUMMARY, DEFAULT_TAGS);
     return this;
-  }
-
-  get pending(): number {
-    return this.script.length;
   }
 
   // --- reply builders ---
@@ -205,10 +194,6 @@ export class FakeOpenAiApi extends FakeHttpServer {
     };
   }
 
-  static http(answer: FakeHttpAnswer): FakeOpenAiReply {
-    return { kind: 'http', answer };
-  }
-
   protected answer(request: IncomingMessage, rawBody: string): FakeHttpAnswer {
     const path = request.url ?? '';
     let body: OpenAiRequestBody = {};
@@ -240,20 +225,16 @@ export class FakeOpenAiApi extends FakeHttpServer {
     if (this.options.rejectJsonSchema && body.response_format?.type === 'json_schema') {
       return render(FakeOpenAiApi.jsonSchemaRejected(), body);
     }
-    return render(this.script.shift() ?? this.defaultReply, body, this.defaultReply);
+    return render(this.script.shift() ?? FakeOpenAiApi.summary(), body);
   }
 }
 
-function render(
-  reply: FakeOpenAiReply,
-  request: OpenAiRequestBody,
-  fallback?: FakeOpenAiReply,
-): FakeHttpAnswer {
+function render(reply: FakeOpenAiReply, request: OpenAiRequestBody): FakeHttpAnswer {
   switch (reply.kind) {
     case 'http':
       return reply.answer;
     case 'hang':
-      return { ...render(reply.then ?? fallback ?? FakeOpenAiApi.summary(), request), delayMs: reply.ms };
+      return { ...render(reply.then ?? FakeOpenAiApi.summary(), request), delayMs: reply.ms };
     case 'message':
       return {
         status: 200,
