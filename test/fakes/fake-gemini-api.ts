@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { FakeHttpServer, type FakeHttpAnswer } from './fake-http-server';
+import { FakeHttpServer, parseJsonBody, requestHeader, type FakeHttpAnswer } from './fake-http-server';
 
 /** One request the fake received, as sent (body parsed). */
 export interface FakeGeminiCall {
@@ -201,13 +201,8 @@ export class FakeGeminiApi extends FakeHttpServer {
   protected answer(request: IncomingMessage, rawBody: string): FakeHttpAnswer {
     const path = request.url ?? '';
     const match = /^\/v1beta\/models\/([^/:?]+):generateContent(?:\?.*)?$/.exec(path);
-    let body: GeminiRequestBody = {};
-    try {
-      body = JSON.parse(rawBody || '{}') as GeminiRequestBody;
-    } catch {
-      // Recorded as empty; the assertion on the body shows the problem.
-    }
-    const apiKey = header(request, 'x-goog-api-key');
+    const body = parseJsonBody<GeminiRequestBody>(rawBody);
+    const apiKey = requestHeader(request, 'x-goog-api-key');
     const generationConfig = body.generationConfig ?? {};
     this.calls.push({
       method: request.method ?? '',
@@ -281,9 +276,4 @@ function render(reply: FakeGeminiReply): FakeHttpAnswer {
       };
     }
   }
-}
-
-function header(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
 }

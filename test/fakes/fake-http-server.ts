@@ -10,6 +10,21 @@ export interface FakeHttpAnswer {
   readonly delayMs?: number;
 }
 
+/** A request header as one string (a repeated header's values joined), or undefined. */
+export function requestHeader(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** A request body parsed as JSON; `{}` when it is empty or malformed (the recorded call then shows the problem). */
+export function parseJsonBody<T extends object>(rawBody: string): T {
+  try {
+    return JSON.parse(rawBody || '{}') as T;
+  } catch {
+    return {} as T;
+  }
+}
+
 /**
  * A real HTTP server on 127.0.0.1 with an ephemeral port, for contract tests of SDKs without network access.
  * Subclasses turn a request into a {@link FakeHttpAnswer}. Hung requests are torn down by `stop()`, so a test

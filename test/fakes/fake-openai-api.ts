@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { FakeHttpServer, type FakeHttpAnswer } from './fake-http-server';
+import { FakeHttpServer, parseJsonBody, requestHeader, type FakeHttpAnswer } from './fake-http-server';
 
 /** One request the fake received, as sent (body parsed). */
 export interface FakeOpenAiCall {
@@ -196,13 +196,8 @@ export class FakeOpenAiApi extends FakeHttpServer {
 
   protected answer(request: IncomingMessage, rawBody: string): FakeHttpAnswer {
     const path = request.url ?? '';
-    let body: OpenAiRequestBody = {};
-    try {
-      body = JSON.parse(rawBody || '{}') as OpenAiRequestBody;
-    } catch {
-      // Recorded as empty; the assertion on the body shows the problem.
-    }
-    const authorization = header(request, 'authorization');
+    const body = parseJsonBody<OpenAiRequestBody>(rawBody);
+    const authorization = requestHeader(request, 'authorization');
     this.calls.push({
       method: request.method ?? '',
       path,
@@ -255,9 +250,4 @@ function render(reply: FakeOpenAiReply, request: OpenAiRequestBody): FakeHttpAns
         },
       };
   }
-}
-
-function header(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
 }
