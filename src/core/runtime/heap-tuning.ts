@@ -7,11 +7,10 @@ import { setFlagsFromString } from 'node:v8';
  * a few ms): under a job backlog RSS climbed to ~430 MB, nearly all of it garbage waiting for the next mark-compact
  * (docs/performance.md). 50 % keeps the same process near 240 MB at the same throughput. Unlike
  * `--max-old-space-size` this is no ceiling: a larger live heap still gets room, nothing runs out of memory.
+ * Processes that only serve the API keep V8's default: their garbage dies young, and the extra full collections
+ * cost the cache-hit path about 10 % of its CPU per request.
  */
-export const HEAP_GROWING_PERCENT = 50;
-
-// Processes that only serve the API keep V8's default: their garbage dies young, and the extra full collections cost
-// the cache-hit path about 10 % of its CPU per request (docs/performance.md).
+const HEAP_GROWING_PERCENT = 50;
 
 /**
  * Applies {@link HEAP_GROWING_PERCENT} unless the operator chose a value on the command line (`node
