@@ -1,10 +1,4 @@
-import OpenAI, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  BadRequestError,
-} from 'openai';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, BadRequestError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import {
   AiCredentialsError,
@@ -139,11 +133,10 @@ export class OpenAiSummarizer extends RemoteSummarizer {
   protected classifyError(error: unknown, spent: SpentSoFar): AiError {
     const base = { provider: 'openai' as const, ...spent, cause: error };
     // Timeout is a subclass of connection error, which is a subclass of APIError: check the specific ones first.
+    // No case for APIUserAbortError: the SDK throws it only when our signal fired, which RemoteSummarizer has
+    // already turned into an `aborted` error before asking here.
     if (error instanceof APIConnectionTimeoutError) {
       return new AiTransientError('OpenAI-compatible call timed out', { ...base, reason: 'timeout' });
-    }
-    if (error instanceof APIUserAbortError) {
-      return new AiTransientError('OpenAI-compatible call aborted', { ...base, reason: 'aborted' });
     }
     if (error instanceof APIConnectionError) {
       return new AiTransientError(`OpenAI-compatible server unreachable: ${error.message}`, {
