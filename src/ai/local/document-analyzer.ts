@@ -45,6 +45,8 @@ export class DocumentAnalyzer {
   analyze(text: string, givenTitle?: string): AnalyzedDocument {
     const blocks = this.normalizer.normalize(text);
     const prose = blocks.filter((b) => b.kind !== 'heading');
+    // Headings only when there is nothing else to summarize.
+    const body = prose.length > 0 ? prose : blocks;
     const sample = prose
       .slice(0, 40)
       .map((b) => b.text)
@@ -60,7 +62,7 @@ export class DocumentAnalyzer {
 
     const sentences: RankableSentence[] = [];
     const termCounts = new Map<string, number>();
-    for (const block of prose.length > 0 ? prose : blocks) {
+    for (const block of body) {
       this.splitter.split(block.text, language, lowercased).forEach((split, k) => {
         const sentenceText = tokenized ? detokenize(split.text) : split.text;
         const sentenceTerms = terms.terms(sentenceText);
@@ -82,7 +84,7 @@ export class DocumentAnalyzer {
       titleTokens: tagger && title ? this.splitter.tag(title).flatMap((s) => s.tokens ?? []) : undefined,
       titleTerms: title ? terms.terms(title) : [],
       sentences,
-      head: tagger ? this.tagHead(prose.length > 0 ? prose : blocks) : sentences,
+      head: tagger ? this.tagHead(body) : sentences,
       stopwords,
       termCounts,
     };
