@@ -1,26 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AiCredentialsState } from '../../src/ai/ai-credentials-state';
 import { AiTransientError } from '../../src/ai/ai-errors';
 import { FallbackSummarizer } from '../../src/ai/fallback-summarizer';
 import { GeminiSummarizer } from '../../src/ai/gemini/gemini-summarizer';
 import { FakeGeminiApi } from '../fakes/fake-gemini-api';
+import { useFakeApi } from './fake-api-suite';
 
 const TEXT =
   'The museum reopened after a two-year renovation. Its new wing shows modern art from local painters. Entry stays free on Sundays.';
 
 describe('FallbackSummarizer around Gemini, against the fake API', () => {
-  const fake = new FakeGeminiApi();
+  const fake = useFakeApi(new FakeGeminiApi());
   let credentials: AiCredentialsState;
   let summarizer: FallbackSummarizer;
 
-  beforeAll(async () => {
-    await fake.start();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
   beforeEach(() => {
-    fake.reset();
     credentials = new AiCredentialsState();
     summarizer = new FallbackSummarizer(
       new GeminiSummarizer({

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AiCredentialsState } from '../../src/ai/ai-credentials-state';
 import {
   AiCredentialsError,
@@ -10,6 +10,7 @@ import {
 import { GeminiSummarizer } from '../../src/ai/gemini/gemini-summarizer';
 import { PROMPT_VERSION } from '../../src/ai/prompts';
 import { FakeGeminiApi } from '../fakes/fake-gemini-api';
+import { failure, useFakeApi } from './fake-api-suite';
 
 const API_KEY = 'test-gemini-key';
 const MODEL = 'gemini-2.5-flash';
@@ -20,29 +21,12 @@ const GOOD = {
   tags: ['solar', 'energy', 'prices'],
 };
 
-/** Whatever the error, the promise must reject with it; returns it typed for assertions. */
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe('GeminiSummarizer against a fake Gemini API', () => {
-  const fake = new FakeGeminiApi();
+  const fake = useFakeApi(new FakeGeminiApi());
   let credentials: AiCredentialsState;
   let summarizer: GeminiSummarizer;
 
-  beforeAll(async () => {
-    await fake.start();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
   beforeEach(() => {
-    fake.reset();
     credentials = new AiCredentialsState();
     summarizer = new GeminiSummarizer({
       apiKey: API_KEY,

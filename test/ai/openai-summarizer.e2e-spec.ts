@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AiCredentialsState } from '../../src/ai/ai-credentials-state';
 import {
   AiCredentialsError,
@@ -10,6 +10,7 @@ import {
 import { OpenAiSummarizer, type OpenAiSummarizerOptions } from '../../src/ai/openai/openai-summarizer';
 import { PROMPT_VERSION, SUMMARY_JSON_SCHEMA } from '../../src/ai/prompts';
 import { FakeOpenAiApi } from '../fakes/fake-openai-api';
+import { failure, useFakeApi } from './fake-api-suite';
 
 const API_KEY = 'sk-test-openai';
 const MODEL = 'llama3.1:8b';
@@ -20,17 +21,8 @@ const GOOD = {
   tags: ['cycling', 'city council', 'parking'],
 };
 
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe('OpenAiSummarizer against a fake OpenAI-compatible server', () => {
-  const fake = new FakeOpenAiApi();
+  const fake = useFakeApi(new FakeOpenAiApi());
   let credentials: AiCredentialsState;
   let summarizer: OpenAiSummarizer;
   const make = (overrides: Partial<OpenAiSummarizerOptions> = {}) =>
@@ -44,14 +36,7 @@ describe('OpenAiSummarizer against a fake OpenAI-compatible server', () => {
       ...overrides,
     });
 
-  beforeAll(async () => {
-    await fake.start();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
   beforeEach(() => {
-    fake.reset();
     credentials = new AiCredentialsState();
     summarizer = make();
   });
