@@ -33,10 +33,7 @@ export class FallbackSummarizer implements Summarizer {
     }
   }
 
-  /**
-   * Whether a remote failure should be answered by the fallback. Exposed for the worker, which may know of
-   * failures the wrapper never sees (a job-level timeout on the final attempt).
-   */
+  /** Whether a remote failure should be answered by the fallback (static so its rule can be tested on its own). */
   static shouldFallBack(error: unknown, finalAttempt: boolean): boolean {
     if (error instanceof AiRateLimitedError) return false;
     // Shutdown or job cancellation: the job is picked up again, there is nothing to replace.
