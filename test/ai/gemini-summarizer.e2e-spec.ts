@@ -7,7 +7,7 @@ import {
   AiRateLimitedError,
   AiTransientError,
 } from '../../src/ai/ai-errors';
-import { GeminiSummarizer } from '../../src/ai/gemini/gemini-summarizer';
+import { GeminiSummarizer, type GeminiSummarizerOptions } from '../../src/ai/gemini/gemini-summarizer';
 import { PROMPT_VERSION } from '../../src/ai/prompts';
 import { FakeGeminiApi } from '../fakes/fake-gemini-api';
 import { failure, useFakeApi } from './fake-api-suite';
@@ -25,17 +25,20 @@ describe('GeminiSummarizer against a fake Gemini API', () => {
   const fake = useFakeApi(new FakeGeminiApi());
   let credentials: AiCredentialsState;
   let summarizer: GeminiSummarizer;
-
-  beforeEach(() => {
-    credentials = new AiCredentialsState();
-    summarizer = new GeminiSummarizer({
+  const make = (overrides: Partial<GeminiSummarizerOptions> = {}) =>
+    new GeminiSummarizer({
       apiKey: API_KEY,
       model: MODEL,
       baseUrl: fake.url,
       timeoutMs: 500,
       maxInputTokens: 8000,
       credentials,
+      ...overrides,
     });
+
+  beforeEach(() => {
+    credentials = new AiCredentialsState();
+    summarizer = make();
   });
 
   it('summarizes with one call in JSON mode with the schema, and reports usage', async () => {
@@ -209,14 +212,7 @@ describe('GeminiSummarizer against a fake Gemini API', () => {
   it("treats Gemini's 400 API_KEY_INVALID as a bad key too", async () => {
     const strict = await new FakeGeminiApi({ apiKey: 'the-right-key' }).start();
     try {
-      const wrongKey = new GeminiSummarizer({
-        apiKey: 'a-wrong-key',
-        model: MODEL,
-        baseUrl: strict.url,
-        timeoutMs: 500,
-        maxInputTokens: 8000,
-        credentials,
-      });
+      const wrongKey = make({ apiKey: 'a-wrong-key', baseUrl: strict.url });
       const error = await failure(wrongKey.summarize({ text: TEXT }));
 
       expect(error).toBeInstanceOf(AiCredentialsError);
@@ -270,13 +266,7 @@ describe('GeminiSummarizer against a fake Gemini API', () => {
   });
 
   it('cuts long inputs to the token budget before sending them', async () => {
-    const small = new GeminiSummarizer({
-      apiKey: API_KEY,
-      model: MODEL,
-      baseUrl: fake.url,
-      timeoutMs: 500,
-      maxInputTokens: 200,
-    });
+    const small = make({ maxInputTokens: 200, credentials: undefined });
     const paragraphs = Array.from(
       { length: 40 },
       (_, i) =>
