@@ -1,5 +1,5 @@
 # Build stage: compile TypeScript.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # npm install, not npm ci: see .ci/run (the lock lacks some platforms' optional binaries).
@@ -9,7 +9,7 @@ COPY src ./src
 RUN npx nest build && npm prune --omit=dev --ignore-scripts
 
 # Runtime stage: production dependencies and the compiled code only.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
