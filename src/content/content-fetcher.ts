@@ -1,5 +1,6 @@
 import { ArticleExtractor } from './article-extractor';
-import { SafeFetcher, type Resolver } from './safe-fetcher';
+import type { Resolver } from './safe-connector';
+import { SafeFetcher } from './safe-fetcher';
 
 /** The article behind a URL, ready for the summarizer and for the result record. */
 export interface FetchedArticle {
