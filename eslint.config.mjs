@@ -18,6 +18,25 @@ export default tseslint.config(
     },
   },
   {
+    // src/core is shared infrastructure: it may be imported by every feature and imports none of them (layout rule,
+    // see README "Architecture"). Core files sit at src/core/<area>/<file>.ts, so `../../` leaves core.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./\\.\\./(?!core/)',
+              message:
+                'src/core must not import a feature module: move the shared piece into src/core instead.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',

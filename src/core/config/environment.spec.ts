@@ -45,4 +45,59 @@ describe('validateEnvironment', () => {
     for (const name of ['PORT=', 'WORKER_COUNT=', 'REDIS_URL=', 'AI_PROVIDER='])
       expect(message).toContain(name);
   });
+
+  it('is the one place that checks a provider has its settings', () => {
+    expect(() => validateEnvironment({ AI_PROVIDER: 'gemini' })).toThrow(
+      'AI_PROVIDER=gemini needs GEMINI_API_KEY',
+    );
+    expect(() => validateEnvironment({ AI_PROVIDER: 'openai' })).toThrow(
+      'AI_PROVIDER=openai needs OPENAI_BASE_URL',
+    );
+    // An empty model name is unset, so the provider's default model applies.
+    expect(validateEnvironment({ GEMINI_API_KEY: 'k', GEMINI_MODEL: ' ' }).GEMINI_MODEL).toBe(
+      'gemini-2.5-flash',
+    );
+  });
+
+  it('says what a variable must be once, showing the value as given', () => {
+    const message = errorOf({ PORT: 'eighty' });
+    expect(message).toContain('PORT="eighty": must be an integer from 0 to 65535');
+    expect(message.split('\n').filter((line) => line.includes('PORT'))).toHaveLength(1);
+    expect(errorOf({ AI_PROVIDER: 'claude' })).toContain(
+      'AI_PROVIDER="claude": must be one of: local, gemini, openai',
+    );
+    expect(errorOf({ REDIS_URL: 'http://cache:6379' })).toMatch(
+      /REDIS_URL="http:\/\/cache:6379": must be a redis:\/\/ or rediss:\/\/ URL/,
+    );
+  });
+
+  it('treats an empty value as unset, and names in any case as the same value', () => {
+    expect(validateEnvironment({ PORT: '', WORKER_COUNT: ' ' })).toMatchObject({
+      PORT: 8080,
+      WORKER_COUNT: 3,
+    });
+    expect(
+      validateEnvironment({ AI_PROVIDER: 'Gemini', GEMINI_API_KEY: 'k', PROCESS_ROLE: 'API' }),
+    ).toMatchObject({ AI_PROVIDER: 'gemini', PROCESS_ROLE: 'api' });
+  });
+
+  it('never prints secrets or passwords', () => {
+    const message = errorOf({
+      REDIS_URL: 'redis://:hunter2@localhost:6379',
+      OPENAI_API_KEY: 'sk-live-1',
+      PORT: 'x',
+    });
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('sk-live-1');
+    expect(errorOf({ REDIS_URL: 'http://:hunter2@h:1' })).toContain('***');
+  });
 });
+
+function errorOf(raw: Record<string, string>): string {
+  try {
+    validateEnvironment(raw);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}

@@ -1,114 +1,113 @@
 import 'reflect-metadata';
-import { parseAllowedHosts } from '../../content/safe-fetcher';
-import { plainToInstance, Transform, Type } from 'class-transformer';
-import {
-  IsEnum,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  validateSync,
-  type ValidationError,
-} from 'class-validator';
+import { plainToInstance } from 'class-transformer';
+import { IsOptional, IsString, Matches, validateSync, type ValidationError } from 'class-validator';
+import { availableParallelism } from 'node:os';
+import { Int, OneOf, OptionalString, UrlWith } from './env-decorators';
+import { parseHostPortList } from './host-port-list';
 
 export type ProcessRole = 'all' | 'api' | 'worker';
 export type AiProviderName = 'local' | 'gemini' | 'openai';
+export type LogFormat = 'json' | 'pretty';
 
-const emptyToUndefined = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const AI_PROVIDERS: readonly AiProviderName[] = ['local', 'gemini', 'openai'];
 
 /**
- * Every environment variable the service reads, with its default. Validated once at start-up; the rest of the
- * code reads these through `ConfigService<Environment, true>` and never touches `process.env`.
+ * Every environment variable the service reads, with its default. Validated once at start-up; the rest of the code
+ * reads these through `ConfigService<Environment, true>` and never touches `process.env`. An empty value means unset
+ * (the default applies), as in `.env.example`.
  */
 export class Environment {
-  /** HTTP port of the API. */
-  @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT = 8080;
+  /** HTTP port of the API (0: any free port). */
+  @Int(0, 65535) PORT = 8080;
   /** Interface the API listens on. */
   @IsString() HOST = '0.0.0.0';
   /** `all` serves the API and runs workers; `api` only serves; `worker` only processes jobs. */
-  @IsIn(['all', 'api', 'worker']) PROCESS_ROLE: ProcessRole = 'all';
+  @OneOf(['all', 'api', 'worker']) PROCESS_ROLE: ProcessRole = 'all';
 
   /** Redis (or Valkey) holding the cache, the queue and the analytics. */
-  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  @UrlWith(['redis', 'rediss'], 'redis://localhost:6379 (redis://:password@host:6379 with a password)')
   REDIS_URL = 'redis://localhost:6379';
   /** Prepended to every key (cache, analytics and queue), so several deployments or test runs share one Redis. */
-  @Matches(/^[A-Za-z0-9_.-]*:?$/, {
-    message: 'REDIS_KEY_PREFIX may only hold letters, digits, _ . - and a final :',
-  })
+  @Matches(/^[A-Za-z0-9_.-]*:?$/, { message: 'may only hold letters, digits, _ . - and a final :' })
   REDIS_KEY_PREFIX = '';
 
   /** Seconds a summary stays cached. */
-  @Type(() => Number) @IsInt() @Min(1) CACHE_TTL = 300;
+  @Int(1) CACHE_TTL = 300;
   /** Seconds a summary made by the local fallback (after a remote provider failed) stays cached. */
-  @Type(() => Number) @IsInt() @Min(1) FALLBACK_CACHE_TTL = 60;
+  @Int(1) FALLBACK_CACHE_TTL = 60;
   /** Largest accepted request body, in bytes. */
-  @Type(() => Number) @IsInt() @Min(1024) MAX_INPUT_BYTES = 1_048_576;
+  @Int(1024) MAX_INPUT_BYTES = 1_048_576;
 
   /** Jobs one process works on at once. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(1000) WORKER_COUNT = 3;
+  @Int(1, 1000) WORKER_COUNT = 3;
   /** Attempts per job for failures worth retrying (timeouts, 5xx, resets). */
-  @Type(() => Number) @IsInt() @Min(1) @Max(20) JOB_ATTEMPTS = 3;
+  @Int(1, 20) JOB_ATTEMPTS = 3;
   /** First retry delay; doubles on each further attempt. */
-  @Type(() => Number) @IsInt() @Min(0) JOB_BACKOFF_MS = 1000;
+  @Int(0) JOB_BACKOFF_MS = 1000;
   /** How long a worker's lock on a job lasts without renewal; a killed worker's job is recovered after it. */
-  @Type(() => Number) @IsInt() @Min(1000) JOB_LOCK_MS = 30_000;
+  @Int(1000) JOB_LOCK_MS = 30_000;
   /** How often workers look for jobs whose worker died. */
-  @Type(() => Number) @IsInt() @Min(1000) STALLED_INTERVAL_MS = 30_000;
+  @Int(1000) STALLED_INTERVAL_MS = 30_000;
   /** Finished jobs are kept this many seconds (and at most JOB_RETENTION_COUNT of them) for `GET /api/status`. */
-  @Type(() => Number) @IsInt() @Min(1) JOB_RETENTION_SECONDS = 86_400;
-  @Type(() => Number) @IsInt() @Min(1) JOB_RETENTION_COUNT = 10_000;
+  @Int(1) JOB_RETENTION_SECONDS = 86_400;
+  @Int(1) JOB_RETENTION_COUNT = 10_000;
   /** Longest wait for running jobs on SIGTERM/SIGINT before the process exits anyway. */
-  @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS = 10_000;
+  @Int(0) SHUTDOWN_TIMEOUT_MS = 10_000;
+  /** Worker threads for CPU-heavy steps (page extraction, the built-in summarizer); default: the machine's cores. */
+  @Int(1, 256) CPU_POOL_SIZE = availableParallelism();
+  /** Longest a page's extraction may run in its thread before the thread is stopped and the job fails. */
+  @Int(100) EXTRACT_TIMEOUT_MS = 10_000;
+  /** Longest the built-in summarizer may run on one input before its thread is stopped and the job fails. */
+  @Int(100) SUMMARIZE_TIMEOUT_MS = 10_000;
 
   /** `local`, `gemini` or `openai`; default `gemini` when GEMINI_API_KEY is set, else `local`. */
-  @IsOptional()
-  @Transform(emptyToUndefined)
-  @IsEnum(['local', 'gemini', 'openai'])
-  AI_PROVIDER?: AiProviderName;
-  @IsOptional() @Transform(emptyToUndefined) @IsString() GEMINI_API_KEY?: string;
+  @IsOptional() @OneOf(AI_PROVIDERS) AI_PROVIDER?: AiProviderName;
+  @OptionalString() GEMINI_API_KEY?: string;
   @IsString() GEMINI_MODEL = 'gemini-2.5-flash';
   /** Overrides the Gemini API address (proxies, tests). */
   @IsOptional()
-  @Transform(emptyToUndefined)
-  @IsUrl({ require_tld: false, require_protocol: true })
+  @UrlWith(['http', 'https'], 'https://generativelanguage.googleapis.com')
   GEMINI_BASE_URL?: string;
-  @IsOptional()
-  @Transform(emptyToUndefined)
-  @IsUrl({ require_tld: false, require_protocol: true })
-  OPENAI_BASE_URL?: string;
-  @IsOptional() @Transform(emptyToUndefined) @IsString() OPENAI_API_KEY?: string;
+  @IsOptional() @UrlWith(['http', 'https'], 'http://localhost:11434/v1') OPENAI_BASE_URL?: string;
+  @OptionalString() OPENAI_API_KEY?: string;
   @IsString() OPENAI_MODEL = 'gpt-4o-mini';
   /** Timeout of one AI call. */
-  @Type(() => Number) @IsInt() @Min(100) AI_TIMEOUT_MS = 30_000;
+  @Int(100) AI_TIMEOUT_MS = 30_000;
   /** Inputs longer than this many tokens (estimated) are cut before the call. */
-  @Type(() => Number) @IsInt() @Min(100) AI_MAX_INPUT_TOKENS = 8_000;
+  @Int(100) AI_MAX_INPUT_TOKENS = 8_000;
   /** `local` summarizes locally when the remote provider fails for good; `none` fails the job. */
-  @IsIn(['none', 'local']) AI_FALLBACK: 'none' | 'local' = 'none';
+  @OneOf(['none', 'local']) AI_FALLBACK: 'none' | 'local' = 'none';
   /** AI calls per second across all workers; 0 means no limit. */
-  @Type(() => Number) @IsInt() @Min(0) AI_MAX_RPS = 0;
+  @Int(0) AI_MAX_RPS = 0;
 
   /** DANGEROUS: `host:port` pairs fetched even though they resolve to non-public addresses (tests, private deployments). */
   @IsString() FETCH_ALLOWED_HOSTS = '';
-  @Type(() => Number) @IsInt() @Min(100) FETCH_CONNECT_TIMEOUT_MS = 5_000;
-  /** Whole fetch, redirects and body included. */
-  @Type(() => Number) @IsInt() @Min(100) FETCH_TIMEOUT_MS = 15_000;
-  @Type(() => Number) @IsInt() @Min(1024) FETCH_MAX_BYTES = 5_242_880;
-  @Type(() => Number) @IsInt() @Min(0) @Max(20) FETCH_MAX_REDIRECTS = 5;
+  @Int(100) FETCH_CONNECT_TIMEOUT_MS = 5_000;
+  /** Whole fetch: DNS, connects, headers, redirects and body. */
+  @Int(100) FETCH_TIMEOUT_MS = 15_000;
+  @Int(1024) FETCH_MAX_BYTES = 5_242_880;
+  @Int(0, 20) FETCH_MAX_REDIRECTS = 5;
   /** Extracted text shorter than this fails the job (empty pages, login walls). */
-  @Type(() => Number) @IsInt() @Min(1) CONTENT_MIN_CHARS = 200;
+  @Int(1) CONTENT_MIN_CHARS = 200;
 
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  @OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  /** `json` (one object a line, for machines) or `pretty` (for people); default pretty on a terminal, else json. */
+  @IsOptional() @OneOf(['json', 'pretty']) LOG_FORMAT?: LogFormat;
 }
+
+/** Variables whose values are never printed (secrets), and URLs whose passwords are masked. */
+const SECRET = /KEY|SECRET|TOKEN|PASSWORD/;
 
 /** Validates the whole environment at once and reports every bad variable in one message. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
-  const problems = validateSync(env, { whitelist: false, forbidUnknownValues: false }).map(describe);
+  // An empty value means "unset", so the default applies (`PORT=` must not mean port 0).
+  const given = Object.fromEntries(
+    Object.entries(raw).filter(([, value]) => !(typeof value === 'string' && value.trim() === '')),
+  );
+  const env = plainToInstance(Environment, given, { exposeDefaultValues: true });
+  const problems = validateSync(env, { whitelist: false, forbidUnknownValues: false }).map((error) =>
+    describe(error, given[error.property]),
+  );
   problems.push(...crossFieldProblems(env));
   if (problems.length > 0) throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
   return env;
@@ -119,25 +118,43 @@ export function resolveAiProvider(env: Pick<Environment, 'AI_PROVIDER' | 'GEMINI
   return env.AI_PROVIDER ?? (env.GEMINI_API_KEY ? 'gemini' : 'local');
 }
 
-/** Rules that involve several variables, or a format class-validator cannot express. */
+/** Rules that involve several variables, or a format class-validator cannot express. The one place they live. */
 function crossFieldProblems(env: Environment): string[] {
   const problems: string[] = [];
-  const provider = resolveAiProvider(env);
+  const provider = AI_PROVIDERS.includes(env.AI_PROVIDER as AiProviderName)
+    ? resolveAiProvider(env)
+    : undefined;
   if (provider === 'gemini' && !env.GEMINI_API_KEY) {
     problems.push('  - AI_PROVIDER=gemini needs GEMINI_API_KEY (or choose AI_PROVIDER=local or openai)');
   }
   if (provider === 'openai' && !env.OPENAI_BASE_URL) {
-    problems.push('  - AI_PROVIDER=openai needs OPENAI_BASE_URL (e.g. http://localhost:11434/v1 for Ollama)');
+    problems.push(
+      '  - AI_PROVIDER=openai needs OPENAI_BASE_URL (e.g. https://api.openai.com/v1, or http://localhost:11434/v1 for Ollama)',
+    );
   }
   try {
-    parseAllowedHosts(env.FETCH_ALLOWED_HOSTS);
+    parseHostPortList(env.FETCH_ALLOWED_HOSTS);
   } catch (error) {
-    problems.push(`  - ${(error as Error).message}`);
+    problems.push(`  - FETCH_ALLOWED_HOSTS: ${(error as Error).message}`);
   }
   return problems;
 }
 
-function describe(error: ValidationError): string {
-  const problems = Object.values(error.constraints ?? {}).join('; ');
-  return `  - ${error.property}=${JSON.stringify(error.value)}: ${problems}`;
+/** One line per variable: its name, the value as given (secrets masked), and what it must be. */
+function describe(error: ValidationError, given: unknown): string {
+  const messages = [...new Set(Object.values(error.constraints ?? {}))].join('; ');
+  return `  - ${error.property}=${JSON.stringify(printable(error.property, given))}: ${messages}`;
+}
+
+function printable(name: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (SECRET.test(name)) return '***';
+  try {
+    const url = new URL(value);
+    if (!url.password) return value;
+    url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
 }
