@@ -6,9 +6,9 @@ import type { IncomingMessage } from 'node:http';
 import { AnalyticsModule } from './analytics/analytics.module';
 import type { Environment } from './core/config/environment';
 import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
-import { QueueModule } from './core/queue/queue.module';
 import { RedisModule } from './core/redis/redis.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
 import { StatusModule } from './status/status.module';
 import { SubmitModule } from './submit/submit.module';
 import { WorkerModule } from './worker/worker.module';
@@ -47,10 +47,10 @@ export class AppModule {
             },
           },
         }),
-        RedisModule,
-        QueueModule,
-        ...(serveApi ? [SubmitModule, StatusModule, AnalyticsModule, HealthModule] : []),
-        ...(runWorkers ? [WorkerModule] : []),
+        RedisModule.forRoles({ requestPath: serveApi, workers: runWorkers }),
+        JobsModule,
+        ...(serveApi ? [SubmitModule, StatusModule, AnalyticsModule.forApi(), HealthModule] : []),
+        ...(runWorkers ? [WorkerModule.register(env)] : []),
       ],
       providers: serveApi ? [{ provide: APP_FILTER, useClass: AllExceptionsFilter }] : [],
     };

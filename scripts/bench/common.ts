@@ -9,7 +9,7 @@ export const ROOT = path.resolve(__dirname, '../..');
 export const DIST_MAIN = path.join(ROOT, 'dist/main.js');
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** The job options the service's queue applies by default (src/core/queue/queue.module.ts, default settings). */
+/** The job options the service's queue applies by default (src/jobs/jobs.module.ts, default settings). */
 export const SERVICE_JOB_OPTIONS = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },

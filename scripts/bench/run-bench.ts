@@ -83,19 +83,16 @@ function log(line: string): void {
 }
 
 // Built service modules (Nest needs tsc's decorator metadata, so the benchmark always runs the built code).
-type InputNormalizer = typeof import('../../src/cache/input-normalizer');
-type InputHasher = typeof import('../../src/cache/input-hasher');
-type LocalModule = typeof import('../../src/ai/local/local-summarizer');
+type JobKeyModule = typeof import('../../src/jobs/job-key');
+type IdentityModule = typeof import('../../src/ai/summarizer-identity');
 const dist = (file: string) => path.join(ROOT, 'dist', file);
 
+/** The cache key the service gives a text input (the built service's own job-key unit, with the local identity). */
 async function serviceHash(text: string): Promise<string> {
-  const { normalizeText } = (await import(dist('cache/input-normalizer.js'))) as InputNormalizer;
-  const { hashInput } = (await import(dist('cache/input-hasher.js'))) as InputHasher;
-  const { LocalSummarizer } = (await import(dist('ai/local/local-summarizer.js'))) as LocalModule;
-  localIdentity ??= new LocalSummarizer().identity;
-  return hashInput('text', normalizeText(text), localIdentity);
+  const { jobKeyOf } = (await import(dist('jobs/job-key.js'))) as JobKeyModule;
+  const { LOCAL_SUMMARIZER_IDENTITY } = (await import(dist('ai/summarizer-identity.js'))) as IdentityModule;
+  return jobKeyOf(text, LOCAL_SUMMARIZER_IDENTITY).inputHash;
 }
-let localIdentity: import('../../src/ai/summarizer').SummarizerIdentity | undefined;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

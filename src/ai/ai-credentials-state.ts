@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS_CLIENT } from '../core/redis/redis.constants';
-import { RedisKeys } from '../core/redis/redis-keys';
+import type { RedisKeys } from '../core/redis/redis-keys';
 import type { AiProvider } from './ai-errors';
 
 export type AiCredentialsSnapshot =
@@ -25,7 +24,6 @@ const SHARED_CLEAR_INTERVAL_MS = 30_000;
  * the state is also shared through Redis: an API-only process reports a bad key a worker process met.
  * A bad key is "fixed" only by an accepted call, so the state does not flap back to healthy on its own.
  */
-@Injectable()
 export class AiCredentialsState {
   private readonly logger = new Logger(AiCredentialsState.name);
   private state: AiCredentialsSnapshot = { ok: true };
@@ -33,8 +31,8 @@ export class AiCredentialsState {
   private sharedClearedAt = 0;
 
   constructor(
-    @Optional() @Inject(REDIS_CLIENT) private readonly redis?: Redis,
-    @Optional() private readonly keys?: RedisKeys,
+    private readonly redis?: Redis,
+    private readonly keys?: RedisKeys,
   ) {}
 
   /** Called after every call the provider answered without a credentials error. */

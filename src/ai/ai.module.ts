@@ -1,39 +1,75 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { Redis } from 'ioredis';
 import type { Environment } from '../core/config/environment';
+import { REQUEST_REDIS, WORKER_REDIS } from '../core/redis/redis.constants';
+import { RedisKeys } from '../core/redis/redis-keys';
 import { AiCredentialsState } from './ai-credentials-state';
 import { SUMMARIZER } from './summarizer';
-import { SummarizerFactory } from './summarizer.factory';
+import { SummarizerFactory, type AiConfig } from './summarizer.factory';
+import { SUMMARIZER_IDENTITY, summarizerIdentityOf } from './summarizer-identity';
+
+type Config = ConfigService<Environment, true>;
+
+const aiConfig = (config: Config): AiConfig => ({
+  AI_PROVIDER: config.get('AI_PROVIDER', { infer: true }),
+  GEMINI_API_KEY: config.get('GEMINI_API_KEY', { infer: true }),
+  GEMINI_MODEL: config.get('GEMINI_MODEL', { infer: true }),
+  GEMINI_BASE_URL: config.get('GEMINI_BASE_URL', { infer: true }),
+  OPENAI_BASE_URL: config.get('OPENAI_BASE_URL', { infer: true }),
+  OPENAI_API_KEY: config.get('OPENAI_API_KEY', { infer: true }),
+  OPENAI_MODEL: config.get('OPENAI_MODEL', { infer: true }),
+  AI_TIMEOUT_MS: config.get('AI_TIMEOUT_MS', { infer: true }),
+  AI_MAX_INPUT_TOKENS: config.get('AI_MAX_INPUT_TOKENS', { infer: true }),
+  AI_FALLBACK: config.get('AI_FALLBACK', { infer: true }),
+});
+
+const identity = {
+  provide: SUMMARIZER_IDENTITY,
+  inject: [ConfigService],
+  useFactory: (config: Config) => summarizerIdentityOf(aiConfig(config)),
+};
+
+const credentialsOn = (client: symbol) => ({
+  provide: AiCredentialsState,
+  inject: [client, RedisKeys],
+  useFactory: (redis: Redis, keys: RedisKeys) => new AiCredentialsState(redis, keys),
+});
 
 /**
- * Provides the configured {@link Summarizer} under {@link SUMMARIZER} (provider chosen by `AI_PROVIDER`, see
- * {@link SummarizerFactory}; start-up fails when that provider's settings are missing), and
- * {@link AiCredentialsState} for `/health`.
+ * The AI side of a process. `forApi()`: the summarizer's identity (part of every cache key), computed from the
+ * configuration without building a summarizer, and the shared credentials state `/health` reports. `forWorker()`: the
+ * configured {@link Summarizer} under {@link SUMMARIZER} too (provider chosen by `AI_PROVIDER`, see
+ * {@link SummarizerFactory}), recording accepted and rejected credentials on the workers' Redis client.
  */
-@Module({
-  providers: [
-    AiCredentialsState,
-    {
-      provide: SUMMARIZER,
-      inject: [ConfigService, AiCredentialsState],
-      useFactory: (config: ConfigService<Environment, true>, credentials: AiCredentialsState) =>
-        SummarizerFactory.create(
-          {
-            AI_PROVIDER: config.get('AI_PROVIDER', { infer: true }),
-            GEMINI_API_KEY: config.get('GEMINI_API_KEY', { infer: true }),
-            GEMINI_MODEL: config.get('GEMINI_MODEL', { infer: true }),
-            GEMINI_BASE_URL: config.get('GEMINI_BASE_URL', { infer: true }),
-            OPENAI_BASE_URL: config.get('OPENAI_BASE_URL', { infer: true }),
-            OPENAI_API_KEY: config.get('OPENAI_API_KEY', { infer: true }),
-            OPENAI_MODEL: config.get('OPENAI_MODEL', { infer: true }),
-            AI_TIMEOUT_MS: config.get('AI_TIMEOUT_MS', { infer: true }),
-            AI_MAX_INPUT_TOKENS: config.get('AI_MAX_INPUT_TOKENS', { infer: true }),
-            AI_FALLBACK: config.get('AI_FALLBACK', { infer: true }),
-          },
-          credentials,
-        ),
-    },
-  ],
-  exports: [SUMMARIZER, AiCredentialsState],
-})
-export class AiModule {}
+@Module({})
+export class AiModule {
+  // One object per role: Nest tells dynamic modules apart by reference, so every importer of forApi() shares one.
+  private static readonly api: DynamicModule = {
+    module: AiModule,
+    providers: [identity, credentialsOn(REQUEST_REDIS)],
+    exports: [SUMMARIZER_IDENTITY, AiCredentialsState],
+  };
+  private static readonly worker: DynamicModule = {
+    module: AiModule,
+    providers: [
+      identity,
+      credentialsOn(WORKER_REDIS),
+      {
+        provide: SUMMARIZER,
+        inject: [ConfigService, AiCredentialsState],
+        useFactory: (config: Config, credentials: AiCredentialsState) =>
+          SummarizerFactory.create(aiConfig(config), credentials),
+      },
+    ],
+    exports: [SUMMARIZER_IDENTITY, AiCredentialsState, SUMMARIZER],
+  };
+
+  static forApi(): DynamicModule {
+    return AiModule.api;
+  }
+
+  static forWorker(): DynamicModule {
+    return AiModule.worker;
+  }
+}

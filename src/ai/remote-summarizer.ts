@@ -8,7 +8,8 @@ import {
   type AiProvider,
 } from './ai-errors';
 import { InputBudget } from './input-budget';
-import { buildRepairPrompt, buildSummaryPrompt, PROMPT_VERSION, type PromptConversation } from './prompts';
+import { buildRepairPrompt, buildSummaryPrompt, type PromptConversation } from './prompts';
+import { remoteIdentity } from './summarizer-identity';
 import type { SummarizeRequest, Summarizer, SummarizerIdentity, Summary, TokenUsage } from './summarizer';
 import { SummaryValidator } from './summary-validator';
 
@@ -47,7 +48,7 @@ export abstract class RemoteSummarizer implements Summarizer {
   private readonly credentials: AiCredentialsState | undefined;
 
   protected constructor(provider: AiProvider, options: RemoteSummarizerOptions) {
-    this.identity = { provider, model: options.model, promptVersion: PROMPT_VERSION };
+    this.identity = remoteIdentity(provider, options.model);
     this.budget = new InputBudget(options.maxInputTokens);
     this.credentials = options.credentials;
   }

@@ -1,45 +1,67 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import { validateEnvironment } from '../core/config/environment';
 import { FallbackSummarizer } from './fallback-summarizer';
 import { GeminiSummarizer } from './gemini/gemini-summarizer';
 import { LocalSummarizer } from './local/local-summarizer';
 import { OpenAiSummarizer } from './openai/openai-summarizer';
-import { SummarizerFactory } from './summarizer.factory';
+import { SummarizerFactory, type AiConfig } from './summarizer.factory';
+import { summarizerIdentityOf } from './summarizer-identity';
 
-const create = (raw: Record<string, string>) => SummarizerFactory.create(validateEnvironment(raw));
+/** A configuration as the factory receives it; built by hand so these tests exercise the factory alone. */
+const config = (overrides: Partial<AiConfig> = {}): AiConfig => ({
+  GEMINI_MODEL: 'gemini-2.5-flash',
+  OPENAI_MODEL: 'gpt-4o-mini',
+  AI_TIMEOUT_MS: 30_000,
+  AI_MAX_INPUT_TOKENS: 8_000,
+  AI_FALLBACK: 'none',
+  ...overrides,
+});
 
 describe('SummarizerFactory', () => {
-  it('defaults to local without a Gemini key, and to Gemini with one', () => {
-    expect(create({})).toBeInstanceOf(LocalSummarizer);
-    const gemini = create({ GEMINI_API_KEY: 'k' });
+  it('builds the local summarizer without a Gemini key, and Gemini with one', () => {
+    expect(SummarizerFactory.create(config())).toBeInstanceOf(LocalSummarizer);
+    const gemini = SummarizerFactory.create(config({ GEMINI_API_KEY: 'k', GEMINI_MODEL: ' gemini-x ' }));
     expect(gemini).toBeInstanceOf(GeminiSummarizer);
-    expect(gemini.identity).toMatchObject({ provider: 'gemini', model: 'gemini-2.5-flash' });
+    expect(gemini.identity).toMatchObject({ provider: 'gemini', model: 'gemini-x' });
   });
 
   it('honours AI_PROVIDER over the presence of a key', () => {
-    expect(create({ AI_PROVIDER: 'local', GEMINI_API_KEY: 'k' })).toBeInstanceOf(LocalSummarizer);
-    const openai = create({
-      AI_PROVIDER: 'openai',
-      OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
-      OPENAI_MODEL: 'llama3.1',
-    });
+    expect(SummarizerFactory.create(config({ AI_PROVIDER: 'local', GEMINI_API_KEY: 'k' }))).toBeInstanceOf(
+      LocalSummarizer,
+    );
+    const openai = SummarizerFactory.create(
+      config({
+        AI_PROVIDER: 'openai',
+        OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
+        OPENAI_MODEL: 'llama3.1',
+      }),
+    );
     expect(openai).toBeInstanceOf(OpenAiSummarizer);
     expect(openai.identity).toMatchObject({ provider: 'openai', model: 'llama3.1' });
   });
 
-  it('refuses to start with a provider that lacks its settings', () => {
-    expect(() => create({ AI_PROVIDER: 'gemini' })).toThrow('AI_PROVIDER=gemini needs GEMINI_API_KEY');
-    expect(() => create({ AI_PROVIDER: 'openai' })).toThrow('AI_PROVIDER=openai needs OPENAI_BASE_URL');
-    expect(() =>
-      create({ AI_PROVIDER: 'openai', OPENAI_BASE_URL: 'http://x:1/v1', OPENAI_MODEL: ' ' }),
-    ).toThrow('AI_PROVIDER=openai needs OPENAI_MODEL');
-  });
-
-  it('wraps the remote provider when AI_FALLBACK=local, keeping its identity', () => {
-    const wrapped = create({ GEMINI_API_KEY: 'k', AI_FALLBACK: 'local' });
+  it('wraps the remote provider when AI_FALLBACK=local, keeping its identity; the local one needs no wrapper', () => {
+    const wrapped = SummarizerFactory.create(config({ GEMINI_API_KEY: 'k', AI_FALLBACK: 'local' }));
     expect(wrapped).toBeInstanceOf(FallbackSummarizer);
     expect(wrapped.identity.provider).toBe('gemini');
-    expect(create({ AI_FALLBACK: 'local' })).toBeInstanceOf(LocalSummarizer);
+    expect(SummarizerFactory.create(config({ AI_FALLBACK: 'local' }))).toBeInstanceOf(LocalSummarizer);
+  });
+
+  it('reports the identity the configuration alone predicts (the API keys its cache by that)', () => {
+    for (const overrides of [
+      {},
+      { GEMINI_API_KEY: 'k' },
+      { GEMINI_API_KEY: 'k', AI_FALLBACK: 'local' as const },
+      { AI_PROVIDER: 'openai' as const, OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', OPENAI_MODEL: 'm ' },
+    ]) {
+      expect(SummarizerFactory.create(config(overrides)).identity).toEqual(
+        summarizerIdentityOf(config(overrides)),
+      );
+    }
+  });
+
+  it('refuses a configuration that skipped validation instead of building a provider without its settings', () => {
+    expect(() => SummarizerFactory.create(config({ AI_PROVIDER: 'gemini' }))).toThrow(/validateEnvironment/);
+    expect(() => SummarizerFactory.create(config({ AI_PROVIDER: 'openai' }))).toThrow(/validateEnvironment/);
   });
 });

@@ -20,46 +20,33 @@ export type AiConfig = Pick<
   | 'AI_FALLBACK'
 >;
 
-/** Builds the configured {@link Summarizer}; throws at start-up, with the fix in the message, when config is incomplete. */
+/**
+ * Builds the configured {@link Summarizer} from a validated configuration: `validateEnvironment` is the one place
+ * that checks a provider has its settings (and says how to fix them), so this only assembles.
+ */
 export class SummarizerFactory {
   static create(config: AiConfig, credentials?: AiCredentialsState): Summarizer {
-    // `AI_PROVIDER`, else `gemini` when a Gemini key is set, else `local`.
-    const provider = resolveAiProvider(config);
     const common = {
       timeoutMs: config.AI_TIMEOUT_MS,
       maxInputTokens: config.AI_MAX_INPUT_TOKENS,
       credentials,
     };
     let remote: Summarizer;
-    switch (provider) {
+    switch (resolveAiProvider(config)) {
       case 'local':
         return new LocalSummarizer();
       case 'gemini':
-        if (!config.GEMINI_API_KEY) {
-          throw new Error(
-            'AI_PROVIDER=gemini needs GEMINI_API_KEY; set it, or choose AI_PROVIDER=local or openai.',
-          );
-        }
-        if (!config.GEMINI_MODEL.trim())
-          throw new Error('AI_PROVIDER=gemini needs GEMINI_MODEL (e.g. gemini-2.5-flash).');
         remote = new GeminiSummarizer({
           ...common,
-          apiKey: config.GEMINI_API_KEY,
+          apiKey: validated(config.GEMINI_API_KEY),
           model: config.GEMINI_MODEL.trim(),
           baseUrl: config.GEMINI_BASE_URL,
         });
         break;
       case 'openai':
-        if (!config.OPENAI_BASE_URL) {
-          throw new Error(
-            'AI_PROVIDER=openai needs OPENAI_BASE_URL (e.g. https://api.openai.com/v1, or http://localhost:11434/v1 for Ollama).',
-          );
-        }
-        if (!config.OPENAI_MODEL.trim())
-          throw new Error('AI_PROVIDER=openai needs OPENAI_MODEL (e.g. llama3.1:8b).');
         remote = new OpenAiSummarizer({
           ...common,
-          baseUrl: config.OPENAI_BASE_URL,
+          baseUrl: validated(config.OPENAI_BASE_URL),
           apiKey: config.OPENAI_API_KEY,
           model: config.OPENAI_MODEL.trim(),
         });
@@ -67,4 +54,11 @@ export class SummarizerFactory {
     }
     return config.AI_FALLBACK === 'local' ? new FallbackSummarizer(remote) : remote;
   }
+}
+
+/** A setting `validateEnvironment` guarantees for the selected provider. */
+function validated(value: string | undefined): string {
+  if (value === undefined)
+    throw new TypeError('SummarizerFactory needs a configuration checked by validateEnvironment');
+  return value;
 }

@@ -1,12 +1,42 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REQUEST_REDIS, WORKER_REDIS } from '../core/redis/redis.constants';
+import { RedisKeys } from '../core/redis/redis-keys';
 import { AnalyticsController } from './analytics.controller';
 import { AnalyticsHook } from './analytics.hook';
 import { AnalyticsRepository } from './analytics.repository';
 import { AnalyticsService } from './analytics.service';
 
-@Module({
-  controllers: [AnalyticsController],
-  providers: [AnalyticsRepository, AnalyticsService, AnalyticsHook],
-  exports: [AnalyticsRepository, AnalyticsHook],
-})
-export class AnalyticsModule {}
+const repositoryOn = (client: symbol) => ({
+  provide: AnalyticsRepository,
+  inject: [client, RedisKeys],
+  useFactory: (redis: Redis, keys: RedisKeys) => new AnalyticsRepository(redis, keys),
+});
+
+/**
+ * Shared counters in Redis. `forApi()` counts submissions (AnalyticsHook) on the request path's client and serves
+ * `GET /api/analytics`; `forWorker()` only counts jobs, on the workers' client.
+ */
+@Module({})
+export class AnalyticsModule {
+  // One object per role: Nest tells dynamic modules apart by reference, so every importer of forApi() shares one.
+  private static readonly api: DynamicModule = {
+    module: AnalyticsModule,
+    controllers: [AnalyticsController],
+    providers: [repositoryOn(REQUEST_REDIS), AnalyticsService, AnalyticsHook],
+    exports: [AnalyticsRepository, AnalyticsHook, AnalyticsService],
+  };
+  private static readonly worker: DynamicModule = {
+    module: AnalyticsModule,
+    providers: [repositoryOn(WORKER_REDIS)],
+    exports: [AnalyticsRepository],
+  };
+
+  static forApi(): DynamicModule {
+    return AnalyticsModule.api;
+  }
+
+  static forWorker(): DynamicModule {
+    return AnalyticsModule.worker;
+  }
+}

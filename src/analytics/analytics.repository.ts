@@ -1,8 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { SummarizeJobResult } from '../core/queue/summarize-job';
-import { REDIS_CLIENT } from '../core/redis/redis.constants';
-import { RedisKeys } from '../core/redis/redis-keys';
+import type { RedisKeys } from '../core/redis/redis-keys';
+import type { SummarizeJobResult } from '../jobs/summarize-job';
 
 /** How a submission was answered; each is one counter. */
 export type RequestOutcome = 'hit' | 'miss' | 'deduplicated';
@@ -80,14 +79,13 @@ class PendingCounts {
  * flush first. Counts the API cannot write while Redis is away are logged and dropped (its client fails fast); the
  * workers' client waits out the outage.
  */
-@Injectable()
 export class AnalyticsRepository implements OnApplicationShutdown {
   private readonly logger = new Logger(AnalyticsRepository.name);
   private pending = new PendingCounts();
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly redis: Redis,
     private readonly keys: RedisKeys,
   ) {}
 

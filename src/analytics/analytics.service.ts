@@ -1,8 +1,5 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
-import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
-import { onLiveQueue } from '../core/queue/queue-availability';
+import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import type { AnalyticsResponseDto } from './analytics-response.dto';
 import { AnalyticsRepository } from './analytics.repository';
 
@@ -10,7 +7,7 @@ import { AnalyticsRepository } from './analytics.repository';
 export class AnalyticsService {
   constructor(
     private readonly analytics: AnalyticsRepository,
-    @InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue,
+    private readonly jobs: SummarizeJobRepository,
   ) {}
 
   /** The read in flight, shared by every request that arrives before it answers. */
@@ -31,7 +28,7 @@ export class AnalyticsService {
   private async read(): Promise<AnalyticsResponseDto> {
     const [{ counters, recentProcessingMs, summariesByModel }, jobs] = await Promise.all([
       this.analytics.read(),
-      onLiveQueue(this.queue, () => this.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active')),
+      this.jobs.counts(),
     ]);
     // Derived here rather than counted, so total = hits + misses + deduplicated holds in every snapshot.
     const totalRequests = counters.cache_hits + counters.cache_misses + counters.deduplicated;
@@ -42,8 +39,8 @@ export class AnalyticsService {
       cache_misses: counters.cache_misses,
       deduplicated: counters.deduplicated,
       hit_rate: ratio(counters.cache_hits, totalRequests),
-      queue_size: (jobs.waiting ?? 0) + (jobs.delayed ?? 0) + (jobs.prioritized ?? 0),
-      jobs_active: jobs.active ?? 0,
+      queue_size: jobs.queued,
+      jobs_active: jobs.active,
       jobs_completed: counters.jobs_completed,
       jobs_failed: counters.jobs_failed,
       failure_rate: ratio(counters.jobs_failed, finished),

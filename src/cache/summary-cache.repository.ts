@@ -1,10 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { IRedisClient } from 'bullmq';
 import DataLoader from 'dataloader';
 import type { Redis } from 'ioredis';
-import type { SummarizeJobResult } from '../core/queue/summarize-job';
-import { REDIS_CLIENT } from '../core/redis/redis.constants';
-import { RedisKeys } from '../core/redis/redis-keys';
+import type { RedisKeys } from '../core/redis/redis-keys';
+import type { SummarizeJobResult } from '../jobs/summarize-job';
 
 /** A summary to cache under `summary:{hash}` for `ttlSeconds`. */
 export interface CacheEntry {
@@ -16,8 +14,10 @@ export interface CacheEntry {
 /** Reads made in one turn of the event loop go to Redis as one MGET of at most this many keys. */
 const MAX_KEYS_PER_READ = 128;
 
-/** Cached summaries (`summary:{hash}`), stored as JSON strings with a TTL. */
-@Injectable()
+/**
+ * Cached summaries (`summary:{hash}`), stored as JSON strings with a TTL, on the client of the role it is provided
+ * for (see CacheModule).
+ */
 export class SummaryCacheRepository {
   /**
    * Batches reads (DataLoader): every `get` made until the event loop's check phase, i.e. by all the requests that
@@ -29,9 +29,10 @@ export class SummaryCacheRepository {
     batchScheduleFn: (flush) => setImmediate(flush),
     maxBatchSize: MAX_KEYS_PER_READ,
   });
+  private completionConnection: Promise<Pick<IRedisClient, 'set'>> | undefined;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly redis: Redis,
     private readonly keys: RedisKeys,
   ) {}
 
@@ -40,14 +41,27 @@ export class SummaryCacheRepository {
     return json === null ? null : (JSON.parse(json) as SummarizeJobResult);
   }
 
+  /** Writes an entry on this repository's own client (e.g. a summary the API restores from elsewhere). */
+  async set({ hash, result, ttlSeconds }: CacheEntry): Promise<void> {
+    await this.redis.set(this.keys.summary(hash), JSON.stringify(result), 'EX', ttlSeconds);
+  }
+
   /**
-   * Written on a BullMQ connection given by the caller: the worker sends it on the connection that completes the job
-   * next, so the entry is written first (SummarizeProcessor.process).
+   * The BullMQ connection that completes the worker's jobs. Entries written with {@link setBeforeCompletion} go out on
+   * it, ahead of the job's completion (`moveToFinished`), which that connection sends next.
    */
-  async setOn(
-    connection: Pick<IRedisClient, 'set'>,
-    { hash, result, ttlSeconds }: CacheEntry,
-  ): Promise<void> {
+  bindCompletionConnection(connection: Promise<Pick<IRedisClient, 'set'>>): void {
+    this.completionConnection = connection;
+  }
+
+  /**
+   * Caches a job's result so that Redis applies the write before the job completes, without the job waiting a round
+   * trip for it: Redis runs one connection's commands in order, and the job's completion follows on the same
+   * connection. BullMQ drops the deduplication key on completion, so a later submission must find the summary then.
+   */
+  async setBeforeCompletion({ hash, result, ttlSeconds }: CacheEntry): Promise<void> {
+    if (!this.completionConnection) throw new Error('no completion connection bound (worker not started)');
+    const connection = await this.completionConnection;
     await connection.set(this.keys.summary(hash), JSON.stringify(result), { EX: ttlSeconds });
   }
 }

@@ -6,7 +6,7 @@ import { HealthController } from './health.controller';
 import { RedisHealthIndicator } from './redis.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), AiModule],
+  imports: [TerminusModule.forRoot({ logger: false }), AiModule.forApi()],
   controllers: [HealthController],
   providers: [RedisHealthIndicator, AiCredentialsHealthIndicator],
 })

@@ -1,19 +1,17 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
 import { REDIS_COMMAND_TIMEOUT_MS } from '../core/redis/redis-connection';
-import { REDIS_CLIENT } from '../core/redis/redis.constants';
+import { REQUEST_REDIS } from '../core/redis/redis.constants';
+import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 
 /** Redis answers PING, and the queue's own connection can read the queue. */
 @Injectable()
 export class RedisHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    @InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue,
+    @Inject(REQUEST_REDIS) private readonly redis: Redis,
+    private readonly jobs: SummarizeJobRepository,
   ) {}
 
   redisPing() {
@@ -27,8 +25,8 @@ export class RedisHealthIndicator {
     return this.health
       .check('queue')
       .attempt(async () => {
-        const counts = await this.queue.getJobCounts('waiting', 'active');
-        return { waiting: counts.waiting ?? 0, active: counts.active ?? 0 };
+        const counts = await this.jobs.counts();
+        return { queued: counts.queued, active: counts.active };
       })
       .withTimeout(REDIS_COMMAND_TIMEOUT_MS);
   }

@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { InputType } from '../core/queue/summarize-job';
-import type { PublicJobStatus } from './public-job-status';
+import type { InputType } from '../jobs/summarize-job';
+import type { JobStatus, PublicJobStatus } from '../jobs/job-status';
 
 /** A job as clients see it; fields that do not apply (yet) are null. */
-export class JobStatusResponseDto {
+export class JobStatusResponseDto implements JobStatus {
   @ApiProperty() readonly job_id!: string;
   @ApiProperty({ enum: ['pending', 'processing', 'completed', 'failed'] }) readonly status!: PublicJobStatus;
   @ApiProperty({ type: String, nullable: true }) readonly summary!: string | null;

@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { AiModule } from '../ai/ai.module';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { CacheModule } from '../cache/cache.module';
+import { JobKeys } from '../jobs/job-key';
 import { SubmitRoute } from './submit.route';
 import { SubmitService } from './submit.service';
 
 @Module({
-  imports: [AiModule, CacheModule, AnalyticsModule],
-  providers: [SubmitService, SubmitRoute],
+  imports: [AiModule.forApi(), CacheModule.forApi(), AnalyticsModule.forApi()],
+  providers: [JobKeys, SubmitService, SubmitRoute],
 })
 export class SubmitModule {}

@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifySchemaValidationError } from 'fastify';
-import type { InputType } from '../core/queue/summarize-job';
+import type { InputType } from '../jobs/summarize-job';
 
 /**
  * The contract of `POST /api/submit`, in one place: Fastify validates the body and serializes the answers with these

@@ -1,95 +1,106 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
-import { hash } from 'node:crypto';
-import { SUMMARIZER, type Summarizer } from '../ai/summarizer';
+import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import { ANALYTICS_FACTS, type AnalyticsFacts } from '../analytics/analytics.hook';
-import { hashInput } from '../cache/input-hasher';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
-import type { InputType, SummarizeJobResult } from '../core/queue/summarize-job';
-import { SummarizeJobProducer, type EnqueueOutcome } from '../core/queue/summarize-job.producer';
-import { toPublicJobStatus } from '../status/public-job-status';
-import { parseInput, type ParsedInput } from './input-parser';
+import { InvalidInputError, JobKeys, parseInput, type JobKey } from '../jobs/job-key';
+import type { InputType, SummarizeJobData, SummarizeJobResult } from '../jobs/summarize-job';
+import { toPublicJobStatus } from '../jobs/job-status';
+import { SummarizeJobProducer } from '../jobs/summarize-job.producer';
+import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import type { SubmitHitResponse, SubmitResponse } from './submit.schema';
 
-/** How many recent inputs' cache keys are remembered (about 300 bytes each), least recently used out first. */
-const REMEMBERED_INPUTS = 10_000;
-
-/** An input's type and cache key; `input` when this request parsed it. */
-interface InputKey {
-  readonly type: InputType;
-  readonly inputHash: string;
-  readonly input?: ParsedInput;
-}
+/** Enqueues tried when the job we joined ended without a cached summary (failed, or its entry already expired). */
+const MAX_ENQUEUES = 3;
 
 /**
  * The request path: answer from the cache, or queue one job per distinct input. No AI here. A hit waits for one
  * Redis round trip (the cache read, shared by the requests of one event-loop turn); the AnalyticsHook counts the
  * answer without adding one.
+ *
+ * One job per distinct input, for every interleaving: a job for this input may complete between our cache read and
+ * our enqueue. BullMQ then has dropped its deduplication key, so the enqueue makes a new job (or joins one another
+ * request made in the same window). The cache is read again after every enqueue: the completed job cached its summary
+ * before its key went (see SummaryCacheRepository.setBeforeCompletion), so whenever the window was hit the summary is
+ * there, the answer is a hit, and the job made in the window is removed (or, if a worker took it already, that
+ * worker finds the summary cached and makes no AI call: SummarizeJobService.run).
  */
 @Injectable()
 export class SubmitService {
   private readonly logger = new Logger(SubmitService.name);
-  private readonly rememberedKeys = new LRUCache<string, InputKey>({ max: REMEMBERED_INPUTS });
 
   constructor(
+    private readonly keys: JobKeys,
     private readonly cache: SummaryCacheRepository,
     private readonly producer: SummarizeJobProducer,
-    @Inject(SUMMARIZER) private readonly summarizer: Summarizer,
+    private readonly jobs: SummarizeJobRepository,
   ) {}
 
   async submit(rawInput: string, requestId?: string): Promise<SubmitResponse> {
     const key = this.keyOf(rawInput);
-    const { inputHash } = key;
-    const cached = await this.cache.get(inputHash);
+    const cached = await this.cache.get(key.inputHash);
     if (cached) return hit(cached, key.type);
 
-    const input = key.input ?? parseInput(rawInput);
-    const data = { inputType: input.type, input: input.content, inputHash };
-    let queued = await this.producer.enqueue(data);
-    if (queued.deduplicated && isOver(queued)) {
-      // The job we were deduplicated onto ended between our cache read and now. Completed: its result is cached.
-      // Failed, removed, or completed with the entry already expired: its deduplication key is gone, so this
-      // enqueue makes a new job rather than hand out a dead job id.
-      const finished = await this.cache.get(inputHash);
-      if (finished) return hit(finished, input.type);
-      queued = await this.producer.enqueue(data);
-    }
-    // The request id next to the job id (this route has no per-request logger context, see app.module.ts).
-    this.logger.log(
-      {
-        request_id: requestId,
+    const input = key.input ?? this.parse(rawInput);
+    const data: SummarizeJobData = { inputType: input.type, input: input.content, inputHash: key.inputHash };
+    for (let attempt = 1; ; attempt++) {
+      const queued = await this.producer.enqueue(data);
+      const [summary, state] = await Promise.all([
+        this.cache.get(key.inputHash),
+        queued.deduplicated ? this.jobs.state(queued.jobId) : Promise.resolve('waiting' as const),
+      ]);
+      if (summary) {
+        if (!queued.deduplicated) this.discard(queued.jobId);
+        return hit(summary, input.type);
+      }
+      // Joined a job that has ended without a summary to show (failed, removed, or its entry expired already): its
+      // deduplication key is gone, so the next enqueue makes a new job rather than hand out a dead job id.
+      const ended = state === 'completed' || state === 'failed' || state === 'unknown';
+      if (queued.deduplicated && ended && attempt < MAX_ENQUEUES) continue;
+      // The request id next to the job id (this route has no per-request logger context, see app.module.ts).
+      this.logger.log(
+        {
+          request_id: requestId,
+          job_id: queued.jobId,
+          deduplicated: queued.deduplicated,
+          input_type: input.type,
+        },
+        'job queued',
+      );
+      return {
         job_id: queued.jobId,
-        deduplicated: queued.deduplicated,
+        status: toPublicJobStatus(state) === 'processing' ? 'processing' : 'pending',
+        cache: queued.deduplicated ? 'deduplicated' : 'miss',
         input_type: input.type,
-      },
-      'job queued',
-    );
-    return {
-      job_id: queued.jobId,
-      status: toPublicJobStatus(queued.state) === 'processing' ? 'processing' : 'pending',
-      cache: queued.deduplicated ? 'deduplicated' : 'miss',
-      input_type: input.type,
-    };
+      };
+    }
   }
 
-  /**
-   * The input's type and cache key, remembered by the SHA-256 of the raw input: normalizing ~1 KB costs more than
-   * hashing it, and every hit is a repeat of an earlier input. The summary itself is always read from Redis, so
-   * entries expire, change and disappear exactly as before. Invalid inputs throw and are not remembered.
-   */
-  private keyOf(rawInput: string): InputKey {
-    const rawHash = hash('sha256', rawInput);
-    const remembered = this.rememberedKeys.get(rawHash);
-    if (remembered) return remembered;
-    const input = parseInput(rawInput);
-    const inputHash = hashInput(input.type, input.key, this.summarizer.identity);
-    this.rememberedKeys.set(rawHash, { type: input.type, inputHash });
-    return { type: input.type, inputHash, input };
+  private keyOf(rawInput: string): JobKey & { readonly input?: ReturnType<typeof parseInput> } {
+    try {
+      return this.keys.of(rawInput);
+    } catch (error) {
+      throw badInput(error);
+    }
+  }
+
+  private parse(rawInput: string): ReturnType<typeof parseInput> {
+    try {
+      return parseInput(rawInput);
+    } catch (error) {
+      throw badInput(error);
+    }
+  }
+
+  /** A job made in the window where an identical job completed: not needed, its summary is cached. */
+  private discard(jobId: string): void {
+    this.jobs.removeUnlessRunning(jobId).catch((error: unknown) => {
+      // Harmless: the worker that takes it finds the summary cached and completes it without an AI call.
+      this.logger.warn({ job_id: jobId, err: error }, 'could not remove a redundant job');
+    });
   }
 }
 
-function isOver(queued: EnqueueOutcome): boolean {
-  return queued.state === 'completed' || queued.state === 'failed' || queued.state === 'unknown';
+function badInput(error: unknown): unknown {
+  return error instanceof InvalidInputError ? new BadRequestException(error.message) : error;
 }
 
 function hit(

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SUMMARIZER, type Summarizer, type Summary } from '../ai/summarizer';
-import { hashInput } from '../cache/input-hasher';
-import { normalizeText } from '../cache/input-normalizer';
 import { type CacheEntry, SummaryCacheRepository } from '../cache/summary-cache.repository';
 import { ContentFetcher } from '../content/content-fetcher';
 import type { Environment } from '../core/config/environment';
-import type { SummarizeJobData, SummarizeJobResult } from '../core/queue/summarize-job';
+import { JobKeys } from '../jobs/job-key';
+import type { SummarizeJobData, SummarizeJobResult } from '../jobs/summarize-job';
 
 /** A finished job's result and what it cost, for the analytics. */
 export interface JobOutcome {
@@ -42,6 +41,7 @@ export class SummarizeJobService {
     @Inject(SUMMARIZER) private readonly summarizer: Summarizer,
     private readonly cache: SummaryCacheRepository,
     private readonly content: ContentFetcher,
+    private readonly keys: JobKeys,
     config: ConfigService<Environment, true>,
   ) {
     this.cacheTtlSeconds = config.get('CACHE_TTL', { infer: true });
@@ -49,13 +49,24 @@ export class SummarizeJobService {
   }
 
   async run(data: SummarizeJobData, options: RunOptions): Promise<JobOutcome> {
+    // Already summarized: a job for the same input completed after this one was queued (see SubmitService). One AI
+    // call per distinct input, whatever the interleaving.
+    const done = await this.cache.get(data.inputHash);
+    if (done)
+      return {
+        result: done,
+        aiCalls: 0,
+        tokensUsed: 0,
+        tokensSaved: done.usage?.totalTokens ?? 0,
+        cacheEntries: [],
+      };
     if (data.inputType === 'text') {
       const outcome = await this.summarize(data.input, null, options);
       return { ...outcome, cacheEntries: [this.entry(data.inputHash, outcome.result)] };
     }
 
     const article = await this.content.fetchArticle(data.input, options.signal);
-    const contentHash = hashInput('text', normalizeText(article.text), this.summarizer.identity);
+    const contentHash = this.keys.ofArticle(article.text);
     const cached = await this.cache.get(contentHash);
     const cacheEntries: CacheEntry[] = [];
     let outcome: Omit<JobOutcome, 'cacheEntries'>;

@@ -1,13 +1,18 @@
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { type IRedisClient, UnrecoverableError, WaitingError, Worker, type Queue } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type WorkerOptions } from 'bullmq';
 import { AiError, AiRateLimitedError } from '../ai/ai-errors';
 import { AnalyticsRepository } from '../analytics/analytics.repository';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
 import type { Environment } from '../core/config/environment';
-import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
-import type { SummarizeJob, SummarizeJobResult } from '../core/queue/summarize-job';
+import type { SummarizeJob, SummarizeJobResult } from '../jobs/summarize-job';
+import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import { toJobError } from './job-failure';
 import { SummarizeJobService } from './summarize-job.service';
 
@@ -19,53 +24,53 @@ const MAX_RATE_LIMITED_STARTS = 20;
 /** Running jobs are cancelled this long before SHUTDOWN_TIMEOUT_MS, so they can go back to the queue in time. */
 const CANCEL_MARGIN_MS = 2_000;
 
+/** The BullMQ Worker's options, from the validated configuration (WorkerModule.register applies them). */
+export function summarizeWorkerOptions(env: Environment): WorkerOptions {
+  return {
+    // Started in onApplicationBootstrap, once the queue-wide rate limit is set and the completion connection bound.
+    autorun: false,
+    concurrency: env.WORKER_COUNT,
+    lockDuration: env.JOB_LOCK_MS,
+    lockRenewTime: env.JOB_LOCK_MS / 2,
+    stalledInterval: env.STALLED_INTERVAL_MS,
+    // BullMQ honours a manual pause (queue.rateLimit, on a 429) only when some limiter is configured; without one a
+    // free worker slot would take the job straight back. Without AI_MAX_RPS an unreachable maximum keeps the pause
+    // and nothing else.
+    limiter: { max: env.AI_MAX_RPS > 0 ? env.AI_MAX_RPS : Number.MAX_SAFE_INTEGER, duration: 1_000 },
+  } as WorkerOptions;
+}
+
 /**
  * Consumes the summarize queue. Thin: the work is in {@link SummarizeJobService}; this maps its outcome onto BullMQ
  * (retry by rethrowing, UnrecoverableError for permanent failures, a queue-wide pause for rate limits) and the
- * analytics, which never decide a job's fate.
+ * analytics, which never decide a job's fate. Declared as a `@Processor` by WorkerModule.register, with the worker
+ * options of the configuration.
  */
-// autorun off: the worker starts in onApplicationBootstrap, once the configured options are applied.
-@Processor(SUMMARIZE_QUEUE, { autorun: false })
+@Injectable()
 export class SummarizeProcessor
   extends WorkerHost
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger(SummarizeProcessor.name);
   private shuttingDown = false;
-  /** The worker's own BullMQ connection: the one that completes its jobs (see process()). */
-  private completionConnection!: IRedisClient;
 
   constructor(
-    private readonly jobs: SummarizeJobService,
+    private readonly work: SummarizeJobService,
     private readonly cache: SummaryCacheRepository,
     private readonly analytics: AnalyticsRepository,
+    private readonly jobs: SummarizeJobRepository,
     private readonly config: ConfigService<Environment, true>,
-    @InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue,
   ) {
     super();
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    // Decorator options are fixed when the class is declared; these come from the validated configuration, so they
-    // are applied before the worker runs. The lock manager copies the lock timings when it is made, so it is made
-    // again through BullMQ's own (protected, overridable) factory.
-    const lockDuration = this.config.get('JOB_LOCK_MS', { infer: true });
-    Object.assign(this.worker.opts, {
-      lockDuration,
-      lockRenewTime: lockDuration / 2,
-      stalledInterval: this.config.get('STALLED_INTERVAL_MS', { infer: true }),
-    });
-    this.worker['createLockManager']();
-    this.worker.concurrency = this.config.get('WORKER_COUNT', { infer: true });
-    // AI_MAX_RPS bounds job starts per second across every worker of the queue (BullMQ's global limiter in Redis):
-    // one AI call per job, two with a repair. Only set, never removed here: a worker started without the setting
-    // must not lift a limit the deployment set.
+    // AI_MAX_RPS bounds job starts per second across every worker of the queue: one AI call per job, two with a
+    // repair.
     const maxRps = this.config.get('AI_MAX_RPS', { infer: true });
-    if (maxRps > 0) await this.queue.setGlobalRateLimit(maxRps, 1_000);
-    // BullMQ honours a manual pause (queue.rateLimit, on a 429) only when some limiter is configured; without one a
-    // free worker slot would take the job straight back. An unreachable maximum keeps the pause and nothing else.
-    this.worker.opts.limiter = { max: maxRps > 0 ? maxRps : Number.MAX_SAFE_INTEGER, duration: 1_000 };
-    this.completionConnection = await this.worker.getBackend().client;
+    if (maxRps > 0) await this.jobs.limitStartsPerSecond(maxRps);
+    // The worker's own BullMQ connection completes its jobs; summaries go out on it first (see process()).
+    this.cache.bindCompletionConnection(this.worker.getBackend().client);
     this.worker.run().catch((error: unknown) => this.logger.error({ err: error }, 'worker stopped'));
   }
 
@@ -95,13 +100,12 @@ export class SummarizeProcessor
     const finalAttempt = attempt >= (job.opts.attempts ?? 1);
     this.logger.debug({ job_id: job.id, attempt, input_type: job.data.inputType }, 'job started');
     try {
-      const outcome = await this.jobs.run(job.data, { finalAttempt, signal });
-      // Cached on the worker's own connection, without waiting: that connection sends the job's completion
-      // (moveToFinished) right after this method returns, and Redis runs one connection's commands in order, so the
-      // summary is cached before the job completes, and the job does not wait a round trip for it.
+      const outcome = await this.work.run(job.data, { finalAttempt, signal });
+      // Not awaited: the write goes out on the connection that completes the job right after this method returns,
+      // so Redis applies it first, and the job does not wait a round trip for it.
       for (const entry of outcome.cacheEntries) {
         this.cache
-          .setOn(this.completionConnection, entry)
+          .setBeforeCompletion(entry)
           .catch((error: unknown) =>
             this.logger.error({ job_id: job.id, err: error }, 'could not cache the summary'),
           );
@@ -132,8 +136,9 @@ export class SummarizeProcessor
   onFailed(job: SummarizeJob | undefined, error: Error): void {
     // BullMQ sets finishedOn only when the job failed for good; earlier attempts are retried and not counted.
     const final = Boolean(job?.finishedOn);
+    // The reason once, as `reason`; the error's class and cause chain only at debug (a stack adds nothing here).
     this.logger.warn(
-      { job_id: job?.id, err: error, final },
+      { job_id: job?.id, reason: error.message, error: error.name, final, attempts: job?.attemptsMade },
       final ? 'job failed' : 'job attempt failed; will retry',
     );
     if (final && job?.id) this.analytics.recordJobFailed(job.id);
@@ -149,7 +154,7 @@ export class SummarizeProcessor
     }
     const pauseMs = Math.min(error.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS, MAX_RATE_LIMIT_PAUSE_MS);
     this.logger.warn({ job_id: job.id, pause_ms: pauseMs }, 'AI rate limit: pausing the queue');
-    await this.queue.rateLimit(pauseMs);
+    await this.jobs.pauseAllWorkers(pauseMs);
     return Worker.RateLimitError();
   }
 }

@@ -1,24 +1,38 @@
-import { Module } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { AiModule } from '../ai/ai.module';
-import { AnalyticsRepository } from '../analytics/analytics.repository';
-import { SummaryCacheRepository } from '../cache/summary-cache.repository';
+import { AnalyticsModule } from '../analytics/analytics.module';
+import { CacheModule } from '../cache/cache.module';
 import { ContentModule } from '../content/content.module';
-import { REDIS_CLIENT, WORKER_REDIS_CLIENT } from '../core/redis/redis.constants';
+import type { Environment } from '../core/config/environment';
+import { JobKeys } from '../jobs/job-key';
+import { SUMMARIZE_QUEUE } from '../jobs/queue.constants';
 import { SummarizeJobService } from './summarize-job.service';
-import { SummarizeProcessor } from './summarize.processor';
+import { SummarizeProcessor, summarizeWorkerOptions } from './summarize.processor';
 
 /**
- * The job side. Its repositories are its own instances, wired to the workers' Redis client (which waits out an
- * outage) instead of the request path's (which fails fast): a summary already paid for must not be lost to a blip.
+ * The job side. Its cache and analytics repositories are the workers' ones (`forWorker()`: on the Redis client that
+ * waits out an outage, so a summary already paid for is not lost to a blip).
  */
-@Module({
-  imports: [AiModule, ContentModule],
-  providers: [
-    { provide: REDIS_CLIENT, useExisting: WORKER_REDIS_CLIENT },
-    SummaryCacheRepository,
-    AnalyticsRepository,
-    SummarizeProcessor,
-    SummarizeJobService,
-  ],
-})
-export class WorkerModule {}
+@Module({})
+export class WorkerModule {
+  /**
+   * The processor is declared here, with the BullMQ worker options of this configuration: `@Processor` options are
+   * fixed where the decorator is applied, so a subclass per registration carries them (each app built in one process,
+   * as the tests do, keeps its own).
+   */
+  static register(env: Environment): DynamicModule {
+    @Processor(SUMMARIZE_QUEUE, summarizeWorkerOptions(env))
+    class ConfiguredSummarizeProcessor extends SummarizeProcessor {}
+
+    return {
+      module: WorkerModule,
+      imports: [AiModule.forWorker(), CacheModule.forWorker(), AnalyticsModule.forWorker(), ContentModule],
+      providers: [
+        { provide: SummarizeProcessor, useClass: ConfiguredSummarizeProcessor },
+        SummarizeJobService,
+        JobKeys,
+      ],
+    };
+  }
+}

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ANALYTICS_FLUSH_MS, AnalyticsRepository } from '../../src/analytics/analytics.repository';
-import type { SummarizeJobResult } from '../../src/core/queue/summarize-job';
+import type { SummarizeJobResult } from '../../src/jobs/summarize-job';
 import { RedisKeys } from '../../src/core/redis/redis-keys';
 import { deleteKeysWithPrefix, waitFor } from '../support/test-app';
 import { TEST_REDIS_URL, uniquePrefix } from '../support/test-environment';

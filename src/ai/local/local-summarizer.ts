@@ -1,4 +1,5 @@
 import type { Summarizer, SummarizeRequest, Summary, SummarizerIdentity } from '../summarizer';
+import { LOCAL_SUMMARIZER_IDENTITY } from '../summarizer-identity';
 import { DocumentAnalyzer, type AnalyzedDocument } from './document-analyzer';
 import { KeyphraseExtractor } from './keyphrase-extractor';
 import { SentenceRanker } from './sentence-ranker';
@@ -12,7 +13,7 @@ const FALLBACK_TAGS = ['text', 'summary'];
  * repetition (MMR) and tags with 2–4 key phrases. Deterministic: same input, same output.
  */
 export class LocalSummarizer implements Summarizer {
-  readonly identity: SummarizerIdentity = { provider: 'local', model: 'extractive-v2', promptVersion: '3' };
+  readonly identity: SummarizerIdentity = LOCAL_SUMMARIZER_IDENTITY;
 
   private readonly analyzer = new DocumentAnalyzer();
   private readonly ranker = new SentenceRanker();

@@ -1,15 +1,19 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../config/environment';
-import { reconnectStrategy } from '../redis/redis-connection';
-import { RedisKeys } from '../redis/redis-keys';
+import type { Environment } from '../core/config/environment';
+import { reconnectStrategy } from '../core/redis/redis-connection';
+import { RedisKeys } from '../core/redis/redis-keys';
 import { SUMMARIZE_QUEUE } from './queue.constants';
 import { SummarizeJobProducer } from './summarize-job.producer';
+import { SummarizeJobRepository } from './summarize-job.repository';
 
 type Config = ConfigService<Environment, true>;
 
-/** The summarize queue: connection, key prefix and the default job options (attempts, backoff, retention), set once. */
+/**
+ * The summarize job's home: the queue (connection, key prefix and the default job options — attempts, backoff,
+ * retention — set once), its producer and its repository. Only these two inject the queue.
+ */
 @Global()
 @Module({
   imports: [
@@ -49,7 +53,7 @@ type Config = ConfigService<Environment, true>;
       },
     }),
   ],
-  providers: [SummarizeJobProducer],
-  exports: [BullModule, SummarizeJobProducer],
+  providers: [SummarizeJobProducer, SummarizeJobRepository],
+  exports: [BullModule, SummarizeJobProducer, SummarizeJobRepository],
 })
-export class QueueModule {}
+export class JobsModule {}

@@ -1,5 +1,6 @@
-import type { Job } from 'bullmq';
-import type { TokenUsage } from '../../ai/summarizer';
+import type { Job, Queue } from 'bullmq';
+import type { TokenUsage } from '../ai/summarizer';
+import type { SUMMARIZE_JOB } from './queue.constants';
 
 export type InputType = 'text' | 'url';
 
@@ -8,7 +9,7 @@ export interface SummarizeJobData {
   readonly inputType: InputType;
   /** The text to summarize (NFC, trimmed, line breaks kept), or the canonical URL for `url` inputs. */
   readonly input: string;
-  /** Hash of the normalized input and the summarizer identity; the cache key the result is stored under. */
+  /** The job key's hash (see job-key.ts): the cache key the result is stored under and the deduplication id. */
   readonly inputHash: string;
 }
 
@@ -33,8 +34,5 @@ export interface SummarizeJobResult {
   readonly content_hash?: string;
 }
 
-export type SummarizeJob = Job<
-  SummarizeJobData,
-  SummarizeJobResult,
-  typeof import('./queue.constants').SUMMARIZE_JOB
->;
+export type SummarizeJob = Job<SummarizeJobData, SummarizeJobResult, typeof SUMMARIZE_JOB>;
+export type SummarizeQueue = Queue<SummarizeJobData, SummarizeJobResult, typeof SUMMARIZE_JOB>;

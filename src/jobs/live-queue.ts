@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { RedisUnavailableError, withRedisDeadline } from '../redis/redis-connection';
+import { RedisUnavailableError, withRedisDeadline } from '../core/redis/redis-connection';
 
 /**
  * Runs a queue call on the request path only while the queue's connection is up, and bounds it. BullMQ's connection

@@ -1,0 +1,67 @@
+import type { JobState } from 'bullmq';
+import type { InputType, SummarizeJob } from './summarize-job';
+
+/** The four job states clients see; BullMQ's finer states (waiting, delayed, prioritized, …) are all "pending". */
+export type PublicJobStatus = 'pending' | 'processing' | 'completed' | 'failed';
+
+export function toPublicJobStatus(state: JobState | 'unknown'): PublicJobStatus {
+  switch (state) {
+    case 'active':
+      return 'processing';
+    case 'completed':
+      return 'completed';
+    case 'failed':
+      return 'failed';
+    default:
+      return 'pending';
+  }
+}
+
+/** A job as clients see it (`GET /api/status/:job_id`); fields that do not apply (yet) are null. */
+export interface JobStatus {
+  readonly job_id: string;
+  readonly status: PublicJobStatus;
+  readonly summary: string | null;
+  readonly tags: string[] | null;
+  readonly error: string | null;
+  readonly input_type: InputType;
+  readonly created_at: string;
+  readonly finished_at: string | null;
+  readonly processing_time_ms: number | null;
+  readonly attempts: number;
+  readonly provider: string | null;
+  readonly model: string | null;
+  readonly fallback: boolean | null;
+  readonly tokens_used: number | null;
+  readonly source_url: string | null;
+  readonly final_url: string | null;
+  readonly title: string | null;
+  readonly fetched_at: string | null;
+}
+
+/** The client's view of a BullMQ job record in `state`. */
+export function describeJob(job: SummarizeJob & { id: string }, state: JobState | 'unknown'): JobStatus {
+  const status = toPublicJobStatus(state);
+  const result = status === 'completed' ? job.returnvalue : null;
+  const finishedOn = status === 'completed' || status === 'failed' ? job.finishedOn : undefined;
+  return {
+    job_id: job.id,
+    status,
+    summary: result?.summary ?? null,
+    tags: result?.tags ?? null,
+    error: status === 'failed' ? job.failedReason || 'failed' : null,
+    input_type: job.data.inputType,
+    created_at: new Date(job.timestamp).toISOString(),
+    finished_at: finishedOn ? new Date(finishedOn).toISOString() : null,
+    processing_time_ms: finishedOn && job.processedOn ? finishedOn - job.processedOn : null,
+    attempts: job.attemptsMade,
+    provider: result?.provider ?? null,
+    model: result?.model ?? null,
+    fallback: result ? result.fallback : null,
+    tokens_used: result?.usage?.totalTokens ?? null,
+    source_url: result?.source_url ?? (job.data.inputType === 'url' ? job.data.input : null),
+    final_url: result?.final_url ?? null,
+    title: result?.title ?? null,
+    fetched_at: result?.fetched_at ?? null,
+  };
+}

@@ -1,0 +1,72 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { JobState } from 'bullmq';
+import { isJobId } from './job-id';
+import { describeJob, type JobStatus } from './job-status';
+import { onLiveQueue } from './live-queue';
+import { SUMMARIZE_QUEUE } from './queue.constants';
+import type { SummarizeQueue } from './summarize-job';
+
+/** Jobs by state, for the analytics and /health. */
+export interface QueueCounts {
+  /** Waiting, delayed and prioritized: jobs no worker has taken yet. */
+  readonly queued: number;
+  readonly active: number;
+}
+
+/**
+ * Every read of the summarize queue (job records, states, counts) and the queue-wide controls the workers use. Request
+ * path reads go through {@link onLiveQueue}: they fail fast (503) while Redis is away instead of waiting for it.
+ */
+@Injectable()
+export class SummarizeJobRepository {
+  constructor(@InjectQueue(SUMMARIZE_QUEUE) private readonly queue: SummarizeQueue) {}
+
+  /** The job as clients see it, or null for an unknown (or expired) id. */
+  async status(jobId: string): Promise<JobStatus | null> {
+    if (!isJobId(jobId)) return null;
+    // State first, then the job record: a job that finishes in between then shows its result; the other order could
+    // show "failed" without the reason.
+    let state = await this.state(jobId);
+    const job = await onLiveQueue(this.queue, () => this.queue.getJob(jobId));
+    if (state === 'unknown' || !job?.id) return null;
+    if (job.finishedOn && state !== 'completed' && state !== 'failed')
+      state = await onLiveQueue(this.queue, () => job.getState());
+    return describeJob(job as typeof job & { id: string }, state);
+  }
+
+  state(jobId: string): Promise<JobState | 'unknown'> {
+    return onLiveQueue(this.queue, () => this.queue.getJobState(jobId));
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const counts = await onLiveQueue(this.queue, () =>
+      this.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active'),
+    );
+    return {
+      queued: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+    };
+  }
+
+  /**
+   * Removes a job unless a worker is running it (false then, or when it is gone). BullMQ refuses to remove a locked
+   * (active) job, so this never pulls work from under a worker.
+   */
+  async removeUnlessRunning(jobId: string): Promise<boolean> {
+    return (await onLiveQueue(this.queue, () => this.queue.remove(jobId))) === 1;
+  }
+
+  /** Pauses every worker of the queue for `ms` (an AI rate limit); the worker side, so no request-path deadline. */
+  async pauseAllWorkers(ms: number): Promise<void> {
+    await this.queue.rateLimit(ms);
+  }
+
+  /**
+   * Bounds job starts per second across every worker of the queue (BullMQ's global limiter in Redis). Only set, never
+   * removed here: a worker started without the setting must not lift a limit the deployment set.
+   */
+  async limitStartsPerSecond(max: number): Promise<void> {
+    await this.queue.setGlobalRateLimit(max, 1_000);
+  }
+}
