@@ -1,3 +1,6 @@
+import { SentenceSplitter } from './text/sentence-splitter';
+import { collapseWhitespace } from './text/whitespace';
+
 export interface BudgetedInput {
   readonly text: string;
   readonly truncated: boolean;
@@ -6,6 +9,8 @@ export interface BudgetedInput {
   /** Estimated tokens of the input before cutting. */
   readonly originalTokens: number;
 }
+
+const splitter = new SentenceSplitter();
 
 /** Stands for omitted text, so the model knows the document goes on and does not summarize a fragment as a whole. */
 const OMISSION = '[…]';
@@ -182,9 +187,7 @@ function isHeading(line: string, standalone: boolean): boolean {
 }
 
 function firstSentence(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  const match = /^.+?[.!?…。！？](?=\s|$)/u.exec(flat);
-  return cutToTokens(match ? match[0] : flat, MAX_DIGEST_TOKENS);
+  return cutToTokens(splitter.sentences(text)[0] ?? collapseWhitespace(text), MAX_DIGEST_TOKENS);
 }
 
 /**
@@ -202,9 +205,11 @@ function cutToTokens(text: string, maxTokens: number, wordCut = true): string {
     else high = mid - 1;
   }
   const prefix = text.slice(0, low);
-  const sentenceEnd = Math.max(...['. ', '! ', '? ', '.\n', '。'].map((end) => prefix.lastIndexOf(end)));
+  // The prefix ends mid-sentence: its last complete sentence ends where the last (partial) one starts.
+  const ends = splitter.sentenceEnds(prefix);
+  const sentenceEnd = ends.length > 1 ? ends[ends.length - 2] : -1;
   if (sentenceEnd > prefix.length * 0.6 || (!wordCut && sentenceEnd >= 0))
-    return prefix.slice(0, sentenceEnd + 1).trimEnd();
+    return prefix.slice(0, sentenceEnd).trimEnd();
   if (!wordCut) return '';
   const space = prefix.search(/\s\S*$/);
   return (space > prefix.length * 0.6 ? prefix.slice(0, space) : prefix).trimEnd();

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { splitSentences, SummaryValidator } from './summary-validator';
+import { SummaryValidator } from './summary-validator';
+import { SentenceSplitter } from './text/sentence-splitter';
+
+const splitSentences = (text: string) => new SentenceSplitter().sentences(text);
 
 const validator = new SummaryValidator();
 const TWO = 'The city approved a budget. Schools get more money.';

@@ -1,4 +1,7 @@
 import { SUMMARY_LIMITS } from './prompts';
+import { stripInlineMarkdown } from './text/markdown';
+import { SentenceSplitter } from './text/sentence-splitter';
+import { collapseWhitespace } from './text/whitespace';
 
 export interface ValidSummary {
   readonly summary: string;
@@ -9,11 +12,6 @@ export interface ValidSummary {
 export type SummaryValidation =
   { readonly ok: true; readonly value: ValidSummary } | { readonly ok: false; readonly problems: string[] };
 
-const ABBREVIATIONS = new Set(
-  'mr mrs ms dr prof sr jr st vs etc e.g i.e inc ltd corp fig approx dept gov jan feb mar apr jun jul aug sep sept oct nov dec'.split(
-    ' ',
-  ),
-);
 const HTML_TAG = /<\/?[a-z][a-z0-9-]*(?:\s[^<>]*)?\/?>/i;
 const BLOCK_MARKDOWN = /(^|\n)\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>\s|\|?\s*:?-{3,}\s*\||```)/;
 const ENTITIES: Record<string, string> = {
@@ -34,6 +32,8 @@ const RANGE = (min: number, max: number) => `${min}–${max}`;
  * repairs it.
  */
 export class SummaryValidator {
+  private readonly splitter = new SentenceSplitter();
+
   validate(raw: string): SummaryValidation {
     const parsed = parseJson(raw);
     if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
@@ -67,7 +67,7 @@ export class SummaryValidator {
         'model returned Markdown structure (headings, lists, quotes, tables or code) in the summary; expected plain sentences',
       );
     }
-    const summary = normalizeText(stripInlineMarkdown(value));
+    const summary = plainText(value);
     if (summary === '') {
       problems.push('model returned an empty summary');
       return undefined;
@@ -77,7 +77,7 @@ export class SummaryValidator {
         `model returned a summary of ${summary.length} characters; expected at most ${SUMMARY_LIMITS.maxSummaryChars}`,
       );
     }
-    const sentences = splitSentences(summary);
+    const sentences = this.splitter.sentences(summary);
     const { minSentences, maxSentences } = SUMMARY_LIMITS;
     if (sentences.length < minSentences || sentences.length > maxSentences) {
       problems.push(
@@ -113,7 +113,7 @@ export class SummaryValidator {
         problems.push(`model returned a tag that is not plain text: ${quote(raw)}`);
         continue;
       }
-      const tag = normalizeText(stripInlineMarkdown(raw))
+      const tag = plainText(raw)
         .replace(/^[#"'`]+|["'`]+$/g, '')
         .trim();
       if (tag === '') continue;
@@ -156,49 +156,13 @@ function parseJson(raw: string): { ok: true; value: unknown } | { ok: false; pro
   }
 }
 
-function stripInlineMarkdown(text: string): string {
-  return text
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/(\*\*|__)(\S(?:[\s\S]*?\S)?)\1/g, '$2')
-    .replace(/(^|[\s(])[*_](\S(?:[^*_]*?\S)?)[*_](?=[\s).,;:!?]|$)/g, '$1$2')
-    .replace(/`([^`]+)`/g, '$1')
-    .replace(/&(#39|[a-z]+);/gi, (entity: string, name: string) => ENTITIES[name.toLowerCase()] ?? entity);
-}
-
-function normalizeText(text: string): string {
-  return text
-    .replace(/\p{Cc}/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/** Sentence split that does not break on abbreviations ("e.g.", "U.S.", "Dr."), decimals or lowercase continuations. */
-export function splitSentences(text: string): string[] {
-  const sentences: string[] = [];
-  const boundary = /([.!?…]+)(["'”’)\]]*)(?=\s|$)|[。！？]+/gu;
-  let start = 0;
-  for (let match = boundary.exec(text); match !== null; match = boundary.exec(text)) {
-    const end = match.index + match[0].length;
-    if (match[1] === '.') {
-      const lastWord = text.slice(start, match.index).split(/\s+/).pop() ?? '';
-      if (isAbbreviation(lastWord)) continue;
-      const next = text.slice(end).trimStart().charAt(0);
-      if (next !== '' && /\p{Ll}/u.test(next)) continue;
-    }
-    const sentence = text.slice(start, end).trim();
-    if (sentence !== '') sentences.push(sentence);
-    start = end;
-  }
-  const rest = text.slice(start).trim();
-  if (rest !== '') sentences.push(rest);
-  return sentences;
-}
-
-function isAbbreviation(word: string): boolean {
-  const bare = word.replace(/^["'(“‘]+/, '');
-  if (ABBREVIATIONS.has(bare.toLowerCase())) return true;
-  // Initials and dotted acronyms: "J", "U.S", "e.g"
-  return /^\p{L}$/u.test(bare) || /^(?:\p{L}\.)+\p{L}$/u.test(bare);
+/** Model output as plain one-line text: inline Markdown unwrapped, entities decoded, control characters dropped. */
+function plainText(text: string): string {
+  const unwrapped = stripInlineMarkdown(text).replace(
+    /&(#39|[a-z]+);/gi,
+    (entity: string, name: string) => ENTITIES[name.toLowerCase()] ?? entity,
+  );
+  return collapseWhitespace(unwrapped.replace(/\p{Cc}/gu, ' '));
 }
 
 function describeType(value: unknown): string {
@@ -208,6 +172,6 @@ function describeType(value: unknown): string {
 }
 
 function quote(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = collapseWhitespace(text);
   return JSON.stringify(flat.length > 120 ? `${flat.slice(0, 117)}...` : flat);
 }

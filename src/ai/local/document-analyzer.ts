@@ -1,5 +1,5 @@
 import { LanguageDetector, type LanguageCode } from './language-detector';
-import { SentenceSplitter, type SplitSentence, type TaggedToken } from './sentence-splitter';
+import { SentenceSplitter, type SplitSentence, type TaggedToken } from '../text/sentence-splitter';
 import type { RankableSentence } from './sentence-ranker';
 import { StopwordList } from './stopword-list';
 import { TermExtractor } from './term-extractor';

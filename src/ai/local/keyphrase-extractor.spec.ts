@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { KeyphraseExtractor, type KeyphraseInput } from './keyphrase-extractor';
-import { SentenceSplitter } from './sentence-splitter';
+import { SentenceSplitter } from '../text/sentence-splitter';
 import { StopwordList } from './stopword-list';
 import { TermExtractor } from './term-extractor';
 import type { LanguageCode } from './language-detector';

@@ -1,5 +1,5 @@
 import type { LanguageCode } from './language-detector';
-import type { TaggedToken } from './sentence-splitter';
+import type { TaggedToken } from '../text/sentence-splitter';
 import { stem } from './term-extractor';
 
 /** Tags come from the opening of the text (where news and most documents state their topic); bounds the cost. */

@@ -1,3 +1,4 @@
+import { collapseWhitespace } from '../text/whitespace';
 import type { Summarizer, SummarizeRequest, Summary, SummarizerIdentity } from '../summarizer';
 import { LOCAL_SUMMARIZER_IDENTITY } from '../summarizer-identity';
 import { DocumentAnalyzer, type AnalyzedDocument } from './document-analyzer';
@@ -57,7 +58,7 @@ export class LocalSummarizer implements Summarizer {
 }
 
 function fallback(text: string): Summary {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = collapseWhitespace(text);
   const summary =
     flat.length > 400 ? `${flat.slice(0, flat.lastIndexOf(' ', 400) + 1 || 400).trim()}…` : flat;
   return { summary: summary || '…', tags: complete([], frequentWords(flat, new Set())) };

@@ -1,3 +1,6 @@
+import { stripInlineMarkdown } from '../text/markdown';
+import { collapseWhitespace } from '../text/whitespace';
+
 /** One unit of layout: a paragraph of prose, a heading, or a list item. */
 export interface TextBlock {
   readonly kind: 'paragraph' | 'heading' | 'list-item';
@@ -9,13 +12,8 @@ export const MAX_INPUT_CHARS = 1_200_000;
 
 const FENCED_CODE = /^[ \t]*(```|~~~)[^\n]*\n[\s\S]*?(?:\n[ \t]*\1[^\n]*(?=\n|$)|$)/gm;
 const HTML_TAG = /<\/?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?\/?>/g;
-const MARKDOWN_IMAGE = /!\[([^\]\n]*)\]\([^)\n]*\)/g;
-const MARKDOWN_LINK = /\[([^\]\n]+)\]\([^)\n]*\)/g;
 const URL = /\b(?:https?:\/\/|www\.)[^\s<>()"'\]]+[^\s<>()"'\].,;:!?]/gi;
 const EMAIL = /\b[\w.+-]+@[\w-]+\.[\w.-]+\b/g;
-const INLINE_CODE = /`([^`\n]*)`/g;
-const STRONG = /(\*\*|__)(?=\S)([^\n]*?\S)\1/g;
-const EMPHASIS = /(^|[\s(])([*_])(?=\S)([^*_\n]*?\S)\2(?=[\s).,;:!?]|$)/g;
 const HEADING = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/;
 const SETEXT_UNDERLINE = /^\s{0,3}(=+|-+)\s*$/;
 const LIST_ITEM = /^\s*(?:[-*+•·▪◦‣–]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s+(.*)$/;
@@ -33,20 +31,12 @@ export class TextNormalizer {
     let text = input.length > MAX_INPUT_CHARS ? cutAtSpace(input, MAX_INPUT_CHARS) : input;
     text = text.replace(/\r\n?/g, '\n').replace(/[\u00a0\u2000-\u200b\u202f\u205f\u3000]/g, ' ');
     text = text.replace(FENCED_CODE, '\n\n');
-    text = text
-      .replace(HTML_TAG, ' ')
-      .replace(MARKDOWN_IMAGE, '$1')
-      .replace(MARKDOWN_LINK, '$1')
-      .replace(URL, ' ')
-      .replace(EMAIL, ' ')
-      .replace(INLINE_CODE, '$1')
-      .replace(STRONG, '$2')
-      .replace(EMPHASIS, '$1$3');
+    text = stripInlineMarkdown(text.replace(HTML_TAG, ' ')).replace(URL, ' ').replace(EMAIL, ' ');
 
     const blocks: TextBlock[] = [];
     let paragraph: string[] = [];
     const flush = () => {
-      const joined = collapse(paragraph.join(' '));
+      const joined = collapseWhitespace(paragraph.join(' '));
       if (hasWords(joined)) blocks.push({ kind: 'paragraph', text: joined });
       paragraph = [];
     };
@@ -61,7 +51,7 @@ export class TextNormalizer {
       const heading = HEADING.exec(line);
       if (heading) {
         flush();
-        const title = collapse(heading[1]);
+        const title = collapseWhitespace(heading[1]);
         if (hasWords(title)) blocks.push({ kind: 'heading', text: title });
         continue;
       }
@@ -71,7 +61,7 @@ export class TextNormalizer {
         paragraph.length === 0 &&
         line.trim().length < 120
       ) {
-        const title = collapse(line);
+        const title = collapseWhitespace(line);
         if (hasWords(title)) blocks.push({ kind: 'heading', text: title });
         i++;
         continue;
@@ -79,7 +69,7 @@ export class TextNormalizer {
       const item = LIST_ITEM.exec(line);
       if (item) {
         flush();
-        const body = collapse(item[1].replace(BLOCKQUOTE, ''));
+        const body = collapseWhitespace(item[1].replace(BLOCKQUOTE, ''));
         if (hasWords(body)) blocks.push({ kind: 'list-item', text: TERMINAL.test(body) ? body : `${body}.` });
         continue;
       }
@@ -88,10 +78,6 @@ export class TextNormalizer {
     flush();
     return blocks;
   }
-}
-
-function collapse(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
 
 function hasWords(text: string): boolean {

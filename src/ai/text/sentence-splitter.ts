@@ -1,18 +1,23 @@
 import winkNLP, { type ItemSentence } from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
-import type { LanguageCode } from './language-detector';
+import type { LanguageCode } from '../local/language-detector';
+import { collapseWhitespace } from './whitespace';
 
 /** Longer runs (captions glued together, unpunctuated text) are cut into pieces of about {@link CHUNK_WORDS}. */
 const MAX_SENTENCE_WORDS = 70;
 const CHUNK_WORDS = 30;
-const WHITESPACE = /\s+/g;
 const HAS_WORD = /[\p{L}\p{N}]/u;
 const ABBREVIATED_END = /([\p{L}.]+)\.\s*$/u;
 const DOTTED = /^(?:\p{L}\.)+\p{L}$/u;
 
-/** Abbreviations after which `Intl.Segmenter` wrongly ends a sentence, per language (lowercase, no dot). */
+/**
+ * The one list of abbreviations after which `Intl.Segmenter` wrongly ends a sentence, per language (lowercase, no
+ * dot). Initials ("J.") and dotted forms ("U.S.", "e.g.", "z.B.") need no entry.
+ */
 const ABBREVIATIONS: Readonly<Record<LanguageCode, string>> = {
-  en: 'mr mrs ms dr prof st jr sr vs etc inc ltd co corp gen sen rep gov lt col sgt capt no fig',
+  en:
+    'mr mrs ms dr prof st jr sr vs etc inc ltd co corp gen sen rep gov lt col sgt capt no fig approx dept ' +
+    'jan feb mar apr jun jul aug sep sept oct nov dec',
   es: 'sr sra srta dr dra d dña ud uds etc pág núm art ej av prof lic ing gral',
   fr: 'm mm mme mlle dr pr st ste etc av bd no p',
   de: 'z.b usw bzw ca dr prof hr fr nr str vgl evtl u.a d.h s bspw inkl',
@@ -35,8 +40,12 @@ export interface SplitSentence {
   readonly tokens?: readonly TaggedToken[];
 }
 
+/** A language's rules, or `any` for text of unknown language (model output): every list at once, ICU's root rules. */
+export type SplitLanguage = LanguageCode | 'any';
+
 /**
- * Splits prose into sentences: ICU's `Intl.Segmenter` plus a per-language abbreviation list for cased text (fast,
+ * The one sentence splitter (the local summarizer, the output validator and the input budget all use it). Splits
+ * prose into sentences: ICU's `Intl.Segmenter` plus a per-language abbreviation list for cased text (fast,
  * and as good as a tokenizer on edited prose), `wink-nlp`'s sentence boundary detector for caseless English
  * (lowercased, tokenized corpora, where ICU finds no boundaries), and fixed word windows as a last resort for text
  * without sentence punctuation. {@link SentenceSplitter.tag} runs `wink-nlp`'s part-of-speech tagger, which costs
@@ -47,8 +56,8 @@ export class SentenceSplitter {
   // the API holds the local summarizer for its identity (the cache key) and never splits anything.
   private nlpInstance: WinkNlp | undefined;
   private taggerInstance: WinkNlp | undefined;
-  private readonly segmenters = new Map<LanguageCode, Intl.Segmenter>();
-  private readonly abbreviations = new Map<LanguageCode, ReadonlySet<string>>();
+  private readonly segmenters = new Map<SplitLanguage, Intl.Segmenter>();
+  private readonly abbreviations = new Map<SplitLanguage, ReadonlySet<string>>();
 
   private get nlp(): WinkNlp {
     return (this.nlpInstance ??= winkNLP(model, ['sbd']));
@@ -58,11 +67,22 @@ export class SentenceSplitter {
     return (this.taggerInstance ??= winkNLP(model, ['sbd', 'pos']));
   }
 
-  /** @param caseless the text has no capital letters (sentence starts cannot be recognised by case) */
-  split(text: string, language: LanguageCode, caseless = false): SplitSentence[] {
+  /**
+   * Sentences for summarizing: over-long runs are cut into pieces so no unit dominates.
+   * @param caseless the text has no capital letters (sentence starts cannot be recognised by case)
+   */
+  split(text: string, language: SplitLanguage, caseless = false): SplitSentence[] {
     const raw =
       language === 'en' && caseless ? this.nlp.readDoc(text).sentences().out() : this.icu(text, language);
     return tidy(raw.map((t) => ({ text: t })));
+  }
+
+  /** The sentences of cased text as written (white space collapsed, nothing cut), e.g. to count or cut at them. */
+  sentences(text: string, language: SplitLanguage = 'any'): string[] {
+    return tidy(
+      this.icu(text, language).map((t) => ({ text: t })),
+      false,
+    ).map((sentence) => sentence.text);
   }
 
   /** Sentences of English text with their words' universal part-of-speech tags. */
@@ -83,10 +103,16 @@ export class SentenceSplitter {
     return tidy(out);
   }
 
-  private icu(text: string, language: LanguageCode): string[] {
+  /** Where each sentence of `text` ends, as offsets into `text` (the last is `text.length`). */
+  sentenceEnds(text: string, language: SplitLanguage = 'any'): number[] {
+    let at = 0;
+    return this.icu(text, language).map((piece) => (at += piece.length));
+  }
+
+  private icu(text: string, language: SplitLanguage): string[] {
     let segmenter = this.segmenters.get(language);
     if (!segmenter) {
-      segmenter = new Intl.Segmenter(language, { granularity: 'sentence' });
+      segmenter = new Intl.Segmenter(language === 'any' ? undefined : language, { granularity: 'sentence' });
       this.segmenters.set(language, segmenter);
     }
     const abbreviations = this.abbreviationsFor(language);
@@ -108,27 +134,28 @@ export class SentenceSplitter {
     return out;
   }
 
-  private abbreviationsFor(language: LanguageCode): ReadonlySet<string> {
+  private abbreviationsFor(language: SplitLanguage): ReadonlySet<string> {
     let set = this.abbreviations.get(language);
     if (!set) {
-      set = new Set(ABBREVIATIONS[language].split(' '));
+      const lists = language === 'any' ? Object.values(ABBREVIATIONS) : [ABBREVIATIONS[language]];
+      set = new Set(lists.flatMap((list) => list.split(' ')));
       this.abbreviations.set(language, set);
     }
     return set;
   }
 }
 
-/** Drops empty pieces (a lone closing quote joins the sentence before it) and cuts over-long runs. */
-function tidy(raw: readonly SplitSentence[]): SplitSentence[] {
+/** Drops empty pieces (a lone closing quote joins the sentence before it) and, with `cut`, cuts over-long runs. */
+function tidy(raw: readonly SplitSentence[], cut = true): SplitSentence[] {
   const out: SplitSentence[] = [];
   for (const sentence of raw) {
-    const clean = sentence.text.replace(WHITESPACE, ' ').trim();
+    const clean = collapseWhitespace(sentence.text);
     if (!HAS_WORD.test(clean)) {
       const last = out[out.length - 1];
       if (clean && last) out[out.length - 1] = { ...last, text: last.text + clean };
       continue;
     }
-    const pieces = chunkLong(clean);
+    const pieces = cut ? chunkLong(clean) : [clean];
     if (pieces.length === 1) out.push({ text: clean, tokens: sentence.tokens });
     else out.push(...pieces.map((p) => ({ text: p })));
   }
