@@ -2,6 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
 import type { Environment } from '../core/config/environment';
+import type { CpuPool } from '../cpu/cpu-pool';
+import { CpuModule, SUMMARIZER_POOL } from '../cpu/cpu.module';
+import { PooledLocalSummarizer } from '../cpu/pooled-local-summarizer';
 import { REQUEST_REDIS, WORKER_REDIS } from '../core/redis/redis.constants';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { AiCredentialsState } from './ai-credentials-state';
@@ -40,7 +43,8 @@ const credentialsOn = (client: symbol) => ({
  * The AI side of a process. `forApi()`: the summarizer's identity (part of every cache key), computed from the
  * configuration without building a summarizer, and the shared credentials state `/health` reports. `forWorker()`: the
  * configured {@link Summarizer} under {@link SUMMARIZER} too (provider chosen by `AI_PROVIDER`, see
- * {@link SummarizerFactory}), recording accepted and rejected credentials on the workers' Redis client.
+ * {@link SummarizerFactory}; the built-in summarizer runs in the CPU pool), recording accepted and rejected
+ * credentials on the workers' Redis client.
  */
 @Module({})
 export class AiModule {
@@ -52,14 +56,19 @@ export class AiModule {
   };
   private static readonly worker: DynamicModule = {
     module: AiModule,
+    imports: [CpuModule],
     providers: [
       identity,
       credentialsOn(WORKER_REDIS),
       {
         provide: SUMMARIZER,
-        inject: [ConfigService, AiCredentialsState],
-        useFactory: (config: Config, credentials: AiCredentialsState) =>
-          SummarizerFactory.create(aiConfig(config), credentials),
+        inject: [ConfigService, AiCredentialsState, SUMMARIZER_POOL],
+        useFactory: (config: Config, credentials: AiCredentialsState, pool: CpuPool) =>
+          SummarizerFactory.create(
+            aiConfig(config),
+            credentials,
+            new PooledLocalSummarizer(pool, config.get('SUMMARIZE_TIMEOUT_MS', { infer: true })),
+          ),
       },
     ],
     exports: [SUMMARIZER_IDENTITY, AiCredentialsState, SUMMARIZER],

@@ -25,7 +25,15 @@ export type AiConfig = Pick<
  * that checks a provider has its settings (and says how to fix them), so this only assembles.
  */
 export class SummarizerFactory {
-  static create(config: AiConfig, credentials?: AiCredentialsState): Summarizer {
+  /**
+   * @param local the built-in summarizer to use (the worker passes the one that runs in its CPU pool); in-line by
+   *   default
+   */
+  static create(
+    config: AiConfig,
+    credentials?: AiCredentialsState,
+    local: Summarizer = new LocalSummarizer(),
+  ): Summarizer {
     const common = {
       timeoutMs: config.AI_TIMEOUT_MS,
       maxInputTokens: config.AI_MAX_INPUT_TOKENS,
@@ -34,7 +42,7 @@ export class SummarizerFactory {
     let remote: Summarizer;
     switch (resolveAiProvider(config)) {
       case 'local':
-        return new LocalSummarizer();
+        return local;
       case 'gemini':
         remote = new GeminiSummarizer({
           ...common,
@@ -52,7 +60,7 @@ export class SummarizerFactory {
         });
         break;
     }
-    return config.AI_FALLBACK === 'local' ? new FallbackSummarizer(remote) : remote;
+    return config.AI_FALLBACK === 'local' ? new FallbackSummarizer(remote, local) : remote;
   }
 }
 

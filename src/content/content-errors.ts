@@ -23,6 +23,7 @@ export type ContentFailureKind =
   | 'unsupported-content-type'
   | 'too-large'
   | 'too-little-text'
+  | 'too-slow'
   | 'network';
 
 /**

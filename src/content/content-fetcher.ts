@@ -1,4 +1,4 @@
-import { ArticleExtractor } from './article-extractor';
+import { ArticleExtractor, type ExtractedArticle, type ExtractionInput } from './article-extractor';
 import type { Resolver } from './safe-connector';
 import { SafeFetcher } from './safe-fetcher';
 
@@ -17,6 +17,28 @@ export interface FetchedArticle {
   readonly fetchedAt: string;
 }
 
+/**
+ * Turns a fetched page into article text. The worker runs it in the CPU pool with a time budget (cpu/); scripts and
+ * tests may run it in-line.
+ */
+export interface ArticleExtraction {
+  /** @throws ContentFetchError (`too-little-text`, `too-slow`, …) */
+  extract(input: ExtractionInput, signal?: AbortSignal): Promise<ExtractedArticle>;
+}
+
+/** Extraction on the calling thread: for scripts and tests, never in a process that renews job locks. */
+export class InlineArticleExtraction implements ArticleExtraction {
+  private readonly extractor: ArticleExtractor;
+
+  constructor(minChars: number) {
+    this.extractor = new ArticleExtractor({ minChars });
+  }
+
+  extract(input: ExtractionInput): Promise<ExtractedArticle> {
+    return Promise.resolve(this.extractor.extract(input));
+  }
+}
+
 /** Everything the content module reads from the environment, as a plain object so scripts and tests need no Nest. */
 export interface ContentFetcherOptions {
   /** DANGEROUS: comma-separated `host:port` fetched even on non-public addresses (`FETCH_ALLOWED_HOSTS`). */
@@ -31,17 +53,19 @@ export interface ContentFetcherOptions {
   readonly resolve?: Resolver;
   /** Clock for `fetchedAt` (tests). */
   readonly now?: () => Date;
+  /** Where extraction runs; in-line by default. */
+  readonly extraction?: ArticleExtraction;
 }
 
 /** URL → article text: canonicalize, fetch safely, extract. The one entry point the worker uses. */
 export class ContentFetcher {
   private readonly fetcher: SafeFetcher;
-  private readonly extractor: ArticleExtractor;
+  private readonly extraction: ArticleExtraction;
   private readonly now: () => Date;
 
   constructor(options: ContentFetcherOptions) {
     this.fetcher = new SafeFetcher(options);
-    this.extractor = new ArticleExtractor({ minChars: options.minChars });
+    this.extraction = options.extraction ?? new InlineArticleExtraction(options.minChars);
     this.now = options.now ?? (() => new Date());
   }
 
@@ -53,11 +77,10 @@ export class ContentFetcher {
     const fetchedAt = this.now().toISOString();
     // SafeFetcher canonicalizes the URL (an invalid one fails as `invalid-url`) and reports the canonical form.
     const document = await this.fetcher.fetch(url, signal);
-    const article = this.extractor.extract({
-      body: document.body,
-      mediaType: document.mediaType,
-      url: document.finalUrl,
-    });
+    const article = await this.extraction.extract(
+      { body: document.body, mediaType: document.mediaType, url: document.finalUrl },
+      signal,
+    );
     return {
       sourceUrl: document.url,
       finalUrl: document.finalUrl,
