@@ -5,6 +5,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { invalidRequest, PROBLEM_JSON, statusTitle } from './core/http/problem-details';
+import { firstInvalidUtf8Offset } from './core/http/utf8';
 import { AppModule } from './app.module';
 import type { Environment } from './core/config/environment';
 import { submitOpenApiOperation } from './submit/submit.schema';
@@ -50,6 +53,32 @@ export const HTTP_APP_OPTIONS = { bufferLogs: true, bodyParser: false } as const
 export function configureHttpApp(app: NestFastifyApplication): void {
   const logger = app.get(Logger);
   app.useLogger(logger);
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON only: any other media type is 415, instead of a text/plain body failing validation as "not a string".
+  fastify.removeContentTypeParser(['text/plain', 'application/json']);
+  // Fastify's JSON parser (prototype-poisoning checks included), after a UTF-8 check: decoding would silently turn
+  // invalid bytes into U+FFFD, and two different bodies into one cache entry.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    const offset = firstInvalidUtf8Offset(body);
+    if (offset >= 0) {
+      const byte = body[offset].toString(16).padStart(2, '0');
+      done(invalidRequest([{ detail: `the body is not valid UTF-8: byte 0x${byte} at offset ${offset}` }]));
+      return;
+    }
+    parseJson(request, body.toString('utf8'), done);
+  });
+  // Every answer names its request, so a client can quote it (the logs carry the same id).
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  // CONNECT never reaches a route: without this Node closes the socket without a word.
+  app
+    .getHttpServer()
+    .on('connect', (_request: IncomingMessage, socket: Duplex) =>
+      answerRawSocket(socket, 405, 'CONNECT is not supported: this is not a proxy.', { allow: 'GET, POST' }),
+    );
   // The access-log line of failed requests, in pino-http's shape: request id, method, URL, status, response time.
   // Successful requests get none: on the cache-hit path writing it cost more than the request itself.
   app
@@ -105,5 +134,35 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
     // No Nest middleware is registered (nestjs-pino runs without its middleware, app.module.ts), so no @fastify/middie
     // hook on every request.
     skipMiddie: true,
+    // Requests the HTTP parser refuses (an unknown method, a malformed request line, oversized headers) get a
+    // problem answer too, not Fastify's own JSON shape.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket: Duplex) => {
+      const status =
+        error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      answerRawSocket(socket, status, 'The request could not be parsed as HTTP/1.1.');
+    },
   });
+}
+
+/** Writes a problem answer straight to a socket no route will see, then closes it. */
+function answerRawSocket(
+  socket: Duplex,
+  status: number,
+  detail: string,
+  headers: Record<string, string> = {},
+): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ type: 'about:blank', title: statusTitle(status), status, detail });
+  const head = Object.entries({
+    'content-type': PROBLEM_JSON,
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+    ...headers,
+  })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(`HTTP/1.1 ${status} ${statusTitle(status)}\r\n${head}\r\n${body}`);
 }

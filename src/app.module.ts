@@ -5,7 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { AnalyticsModule } from './analytics/analytics.module';
 import type { Environment } from './core/config/environment';
-import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
+import { ProblemDetailsFilter } from './core/http/problem-details.filter';
 import { RedisModule } from './core/redis/redis.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -52,7 +52,7 @@ export class AppModule {
         ...(serveApi ? [SubmitModule, StatusModule, AnalyticsModule.forApi(), HealthModule] : []),
         ...(runWorkers ? [WorkerModule.register(env)] : []),
       ],
-      providers: serveApi ? [{ provide: APP_FILTER, useClass: AllExceptionsFilter }] : [],
+      providers: serveApi ? [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }] : [],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUMMARIZER } from '../src/ai/summarizer';
-import { DisposableRedisServer } from './support/redis-server';
+import { DisposableRedisServer, freePort } from './support/redis-server';
+import { ServiceProcess } from './support/service-process';
 import { ScriptedSummarizer } from './support/scripted-summarizer';
 import { startTestApp, waitFor, waitForJob, type TestApp } from './support/test-app';
 
@@ -48,7 +49,8 @@ describe('Redis outage while serving (a private redis-server the test kills, fre
     const duringInput = 'During the outage. Nothing works. Or does it?';
     const submit = await timed(() => api.post('/api/submit', { input: duringInput }));
     expect(submit.result.status).toBe(503);
-    expect(submit.result.body).toMatchObject({ statusCode: 503, message: expect.stringMatching(/Redis/) });
+    expect(submit.result.body).toMatchObject({ status: 503, detail: expect.stringMatching(/Redis/) });
+    expect(submit.result.headers['retry-after']).toBe('1');
     expect(submit.ms).toBeLessThan(2_000);
 
     for (const path of [`/api/status/${before.body.job_id}`, '/api/analytics', '/health']) {
@@ -66,6 +68,30 @@ describe('Redis outage while serving (a private redis-server the test kills, fre
     expect(await waitForJob(api, after.body.job_id, ['completed', 'failed'], 20_000)).toMatchObject({
       status: 'completed',
     });
+  });
+
+  it('serves hits, misses and /health again within 2 s of a restarted Redis accepting connections', async () => {
+    const cached = 'Cached before the restart. It is on disk. It survives.';
+    const first = await api.post('/api/submit', { input: cached });
+    await waitForJob(api, first.body.job_id);
+    await redis.kill();
+    // Long enough for every client to back off to its longest reconnect delay.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await redis.start(); // resolves once the server answers PING
+    const accepting = performance.now();
+    const serving = await waitFor(
+      async () => {
+        const [hit, miss, health] = await Promise.all([
+          api.post('/api/submit', { input: cached }),
+          api.post('/api/submit', { input: `After the restart ${performance.now()}. A new input. Queued.` }),
+          api.get('/health'),
+        ]);
+        const ok = hit.status === 200 && miss.status === 202 && health.status === 200;
+        return ok ? performance.now() - accepting : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 50, what: 'the API to serve again' },
+    );
+    expect(serving).toBeLessThan(2_000);
   });
 
   it('answers 503 within 2 s while Redis hangs, and recovers when it answers again', async () => {
@@ -114,3 +140,42 @@ describe('Redis outage while serving (a private redis-server the test kills, fre
     ).toBe('hit');
   });
 });
+
+describe('logs while Redis is away (the built service, its own process)', () => {
+  it('stay JSON lines, with the repeated connection errors of BullMQ throttled, and nothing on stderr', async () => {
+    const redis = await DisposableRedisServer.start();
+    const port = await freePort();
+    const service = ServiceProcess.start({ REDIS_URL: redis.url, PORT: String(port), LOG_LEVEL: 'info' });
+    try {
+      await waitFor(
+        async () => (service.logs().some((l) => /API listening/.test(String(l.msg))) ? true : undefined),
+        {
+          what: 'the service to start',
+          timeoutMs: 30_000,
+        },
+      );
+      await redis.kill();
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+
+      expect(service.stderr).toBe('');
+      const lines = service.stdoutLines.filter((line) => line.trim() !== '');
+      expect(lines.filter((line) => !isJson(line))).toEqual([]);
+      const bullmqErrors = service.logs().filter((l) => l.msg === 'BullMQ connection error');
+      // One line per BullMQ object per 10 s at most (a queue and a worker here), not several a second.
+      expect(bullmqErrors.length).toBeGreaterThan(0);
+      expect(bullmqErrors.length).toBeLessThanOrEqual(4);
+    } finally {
+      await service.stop();
+      await redis.dispose();
+    }
+  });
+});
+
+function isJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}

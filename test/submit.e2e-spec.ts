@@ -64,8 +64,9 @@ describe('submit, status and cache (real Redis, real workers)', () => {
     const response = await api.get('/api/status/does-not-exist');
     expect(response.status).toBe(404);
     expect(response.body).toMatchObject({
-      statusCode: 404,
-      message: expect.stringContaining('does-not-exist'),
+      status: 404,
+      title: 'Not Found',
+      detail: expect.stringContaining('does-not-exist'),
     });
   });
 

@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../core/redis/redis-keys';
+import { LogThrottle } from '../core/runtime/log-throttle';
 import type { SummarizeJobResult } from '../jobs/summarize-job';
 
 /** How a submission was answered; each is one counter. */
@@ -17,6 +18,10 @@ export const PROCESSING_TIME_WINDOW = 1_000;
 const DEDUP_WAITING_TTL_SECONDS = 86_400;
 /** How long counts wait in memory before they are written (at most; one write per interval and process). */
 export const ANALYTICS_FLUSH_MS = 100;
+/** After a failed write, the next attempt waits this long (Redis away or full: no point hammering it). */
+const RETRY_FLUSH_MS = 1_000;
+/** Unwritten jobs kept for a retry, at most; past this the oldest are dropped (and that is logged). */
+const MAX_RETAINED_JOBS = 10_000;
 
 const COUNTER_FIELDS = [
   'cache_hits',
@@ -68,6 +73,27 @@ class PendingCounts {
   get isEmpty(): boolean {
     return this.counters.size === 0 && this.joinedJobs.size === 0 && this.endedJobs.length === 0;
   }
+
+  /**
+   * Takes back counts a failed write did not store, ahead of the ones counted since. Bounded: the processing-time
+   * list is capped anyway, and at most {@link MAX_RETAINED_JOBS} job entries are kept. Returns how many were dropped.
+   */
+  absorb(unwritten: PendingCounts): number {
+    for (const [field, n] of unwritten.counters) this.add(field, n);
+    for (const [model, n] of unwritten.models) this.models.set(model, (this.models.get(model) ?? 0) + n);
+    this.processingMs.unshift(...unwritten.processingMs);
+    this.processingMs.splice(0, Math.max(0, this.processingMs.length - PROCESSING_TIME_WINDOW));
+    for (const [jobId, n] of unwritten.joinedJobs)
+      this.joinedJobs.set(jobId, (this.joinedJobs.get(jobId) ?? 0) + n);
+    this.endedJobs.unshift(...unwritten.endedJobs);
+    let dropped = this.endedJobs.splice(0, Math.max(0, this.endedJobs.length - MAX_RETAINED_JOBS)).length;
+    for (const jobId of this.joinedJobs.keys()) {
+      if (this.joinedJobs.size <= MAX_RETAINED_JOBS) break;
+      this.joinedJobs.delete(jobId);
+      dropped++;
+    }
+    return dropped;
+  }
 }
 
 /**
@@ -76,13 +102,14 @@ class PendingCounts {
  * Counting never makes the caller wait and adds no Redis command to a request or a job: counts are added up in
  * memory and written every {@link ANALYTICS_FLUSH_MS} in one transaction (flush), so a busy process sends about ten
  * small MULTIs a second whatever its traffic. Counts show up in the analytics that much later; a process's own reads
- * flush first. Counts the API cannot write while Redis is away are logged and dropped (its client fails fast); the
- * workers' client waits out the outage.
+ * flush first. A write Redis refused or never received (away, full) is kept, bounded, and retried a second later;
+ * only a write whose reply was lost (a timeout: it may have been applied) is dropped, to never count twice.
  */
 export class AnalyticsRepository implements OnApplicationShutdown {
   private readonly logger = new Logger(AnalyticsRepository.name);
   private pending = new PendingCounts();
   private flushTimer: NodeJS.Timeout | undefined;
+  private readonly failureLog = new LogThrottle(10_000);
 
   constructor(
     private readonly redis: Redis,
@@ -161,10 +188,24 @@ export class AnalyticsRepository implements OnApplicationShutdown {
       );
       if (savedByJoiners > 0) await this.redis.hincrby(counters, 'tokens_saved', savedByJoiners);
     } catch (error) {
-      this.logger.warn(
-        { err: error, counts: Object.fromEntries(pending.counters) },
-        'could not write analytics counts',
-      );
+      const retried = !/timed out/i.test((error as Error).message);
+      const dropped = retried ? this.pending.absorb(pending) : 0;
+      const logged = this.failureLog.take();
+      if (logged) {
+        this.logger.warn(
+          {
+            err: error,
+            retried,
+            dropped,
+            suppressed: logged.suppressed,
+            counts: Object.fromEntries(pending.counters),
+          },
+          retried
+            ? 'could not write analytics counts; will retry'
+            : 'analytics write timed out; dropped (may be applied)',
+        );
+      }
+      if (retried) this.flushTimer ??= setTimeout(() => void this.flush(), RETRY_FLUSH_MS).unref();
     }
   }
 

@@ -18,7 +18,7 @@ export class HealthController {
   @HealthCheck()
   check() {
     return this.health.check([
-      () => this.redis.redisPing(),
+      () => this.redis.redisWritable(),
       () => this.redis.queueReachable(),
       () => this.aiCredentials.check(),
     ]);

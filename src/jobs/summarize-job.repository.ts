@@ -1,9 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { JobState } from 'bullmq';
 import { isJobId } from './job-id';
 import { describeJob, type JobStatus } from './job-status';
 import { onLiveQueue } from './live-queue';
+import { logBullmqErrors } from './queue-errors';
 import { SUMMARIZE_QUEUE } from './queue.constants';
 import type { SummarizeQueue } from './summarize-job';
 
@@ -20,7 +21,9 @@ export interface QueueCounts {
  */
 @Injectable()
 export class SummarizeJobRepository {
-  constructor(@InjectQueue(SUMMARIZE_QUEUE) private readonly queue: SummarizeQueue) {}
+  constructor(@InjectQueue(SUMMARIZE_QUEUE) private readonly queue: SummarizeQueue) {
+    logBullmqErrors(queue, new Logger(SummarizeJobRepository.name), 'queue');
+  }
 
   /** The job as clients see it, or null for an unknown (or expired) id. */
   async status(jobId: string): Promise<JobStatus | null> {

@@ -1,5 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
 import type { FastifySchemaValidationError } from 'fastify';
+import { invalidRequest, type ProblemError } from '../core/http/problem-details';
 import type { InputType } from '../jobs/summarize-job';
 
 /**
@@ -77,17 +77,21 @@ export const SUBMIT_ROUTE_SCHEMA = {
 };
 
 /**
- * Ajv's findings as the 400 every other route gives (Nest's `BadRequestException`: `message` lists every problem),
+ * Ajv's findings as one 400 problem listing every invalid part of the body (`errors`, each with a JSON Pointer),
  * worded for the client rather than as schema paths.
  */
-export function submitValidationError(errors: FastifySchemaValidationError[]): BadRequestException {
-  const messages = errors.map((error) => {
+export function submitValidationError(errors: FastifySchemaValidationError[]): Error {
+  const found = new Map<string, ProblemError>();
+  for (const error of errors) {
     const property = (error.params as { additionalProperty?: string }).additionalProperty;
-    if (property !== undefined) return `property ${property} should not exist`;
-    // A missing or non-string input, and a body that is not a JSON object (or no body at all).
-    return 'input must be a string';
-  });
-  return new BadRequestException([...new Set(messages)]);
+    const problem: ProblemError =
+      property !== undefined
+        ? { detail: `property ${property} should not exist`, pointer: `#/${property}` }
+        : // A missing or non-string input, and a body that is not a JSON object (or no body at all).
+          { detail: 'input must be a string', pointer: '#/input' };
+    found.set(problem.detail, problem);
+  }
+  return invalidRequest([...found.values()]);
 }
 
 const errorResponse = (description: string) => ({

@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { invalidRequest } from '../core/http/problem-details';
 import { ANALYTICS_FACTS, type AnalyticsFacts } from '../analytics/analytics.hook';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
 import { InvalidInputError, JobKeys, parseInput, type JobKey } from '../jobs/job-key';
@@ -100,7 +101,9 @@ export class SubmitService {
 }
 
 function badInput(error: unknown): unknown {
-  return error instanceof InvalidInputError ? new BadRequestException(error.message) : error;
+  return error instanceof InvalidInputError
+    ? invalidRequest([{ detail: error.message, pointer: '#/input' }])
+    : error;
 }
 
 function hit(

@@ -13,6 +13,7 @@ import { SummaryCacheRepository } from '../cache/summary-cache.repository';
 import type { Environment } from '../core/config/environment';
 import type { SummarizeJob, SummarizeJobResult } from '../jobs/summarize-job';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
+import { logBullmqErrors } from '../jobs/queue-errors';
 import { toJobError } from './job-failure';
 import { SummarizeJobService } from './summarize-job.service';
 
@@ -65,6 +66,7 @@ export class SummarizeProcessor
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    logBullmqErrors(this.worker, this.logger, 'worker');
     // AI_MAX_RPS bounds job starts per second across every worker of the queue: one AI call per job, two with a
     // repair.
     const maxRps = this.config.get('AI_MAX_RPS', { infer: true });

@@ -18,6 +18,8 @@ export interface TestApp {
 
 export interface JsonResponse {
   readonly status: number;
+  /** Response headers, lowercase names. */
+  readonly headers: Record<string, string>;
   // Tests read arbitrary fields of the answers they check.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly body: any;
@@ -63,7 +65,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     } catch {
       // Not JSON: the test sees the raw text.
     }
-    return { status: response.status, body: parsed } as JsonResponse;
+    return {
+      status: response.status,
+      headers: Object.fromEntries(response.headers),
+      body: parsed,
+    } as JsonResponse;
   };
 
   return {

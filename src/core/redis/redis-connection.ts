@@ -100,3 +100,15 @@ export function isRedisUnavailableError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return error.name === 'MaxRetriesPerRequestError' || CONNECTION_ERROR.test(error.message);
 }
+
+/**
+ * True for Redis refusing a write because it reached `maxmemory` with the `noeviction` policy (the one BullMQ
+ * requires). Reads still work; the client should retry later, and an operator must add memory or clean up.
+ */
+export function isRedisOutOfMemory(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (/^OOM /.test(error.message) || /OOM command not allowed/.test(error.message)) return true;
+  // A MULTI whose commands were refused ends as EXECABORT; ioredis keeps the refusals.
+  const previous = (error as { previousErrors?: unknown[] }).previousErrors;
+  return Array.isArray(previous) && previous.some(isRedisOutOfMemory);
+}

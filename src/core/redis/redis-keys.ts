@@ -38,6 +38,11 @@ export class RedisKeys {
     return `${this.prefix}health:ai_credentials_rejected`;
   }
 
+  /** STRING written by /health to prove Redis still accepts writes (a full Redis answers PING but refuses writes). */
+  healthProbe(): string {
+    return `${this.prefix}health:write_probe`;
+  }
+
   /** Prefix BullMQ puts before its own keys (`{queuePrefix}:{queue}:…`). */
   queuePrefix(): string {
     return `${this.prefix}bull`;
