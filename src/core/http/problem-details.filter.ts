@@ -80,7 +80,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = exception.getResponse();
     if (isHealthReport(response)) return { problem: healthProblem(status, response), headers: {} };
     const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-    const messages = Array.isArray(message) ? message.map(String) : [String(message ?? exception.message)];
+    const messages = Array.isArray(message)
+      ? message.map(String)
+      : [typeof message === 'string' ? message : exception.message];
     if (status === 404) {
       const allowed = this.methodsAllowedFor(request);
       if (allowed.length > 0) {
