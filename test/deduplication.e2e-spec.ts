@@ -1,36 +1,43 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SUMMARIZER } from '../src/ai/summarizer';
 import { ScriptedSummarizer } from './support/scripted-summarizer';
 import { deleteKeysWithPrefix, startTestApp, waitFor, waitForJob, type TestApp } from './support/test-app';
 import { TEST_REDIS_URL, uniquePrefix } from './support/test-environment';
 
-describe('deduplication and shared analytics across API processes', () => {
+/** Two apps on one key prefix, as two processes of one deployment: one serves and works, one only serves. */
+async function deployment(summarizer: ScriptedSummarizer, env: Record<string, string> = {}) {
   const prefix = uniquePrefix();
-  const summarizer = new ScriptedSummarizer();
-  let workerApi: TestApp;
-  let apiOnly: TestApp;
+  const workerApi = await startTestApp({
+    env: { REDIS_KEY_PREFIX: prefix, ...env },
+    override: (b) => b.overrideProvider(SUMMARIZER).useValue(summarizer),
+  });
+  const apiOnly = await startTestApp({ env: { REDIS_KEY_PREFIX: prefix, PROCESS_ROLE: 'api', ...env } });
+  return {
+    workerApi,
+    apiOnly,
+    close: async () => {
+      summarizer.release();
+      await Promise.all([workerApi.close(), apiOnly.close()]);
+      await deleteKeysWithPrefix(TEST_REDIS_URL, prefix);
+    },
+  };
+}
 
-  beforeAll(async () => {
-    // Two apps on one key prefix, as two processes of one deployment: one serves and works, one only serves.
-    workerApi = await startTestApp({
-      env: { REDIS_KEY_PREFIX: prefix },
-      override: (b) => b.overrideProvider(SUMMARIZER).useValue(summarizer),
-    });
-    // Same summarizer identity as the worker's (as one deployment's config), so both hash inputs alike.
-    apiOnly = await startTestApp({
-      env: { REDIS_KEY_PREFIX: prefix, PROCESS_ROLE: 'api' },
-      override: (b) => b.overrideProvider(SUMMARIZER).useValue(new ScriptedSummarizer()),
-    });
+describe('deduplication and shared analytics across API processes', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await Promise.all(cleanups.splice(0).map((close) => close()));
   });
-  afterAll(async () => {
-    summarizer.release();
-    await Promise.all([workerApi.close(), apiOnly.close()]);
-    await deleteKeysWithPrefix(TEST_REDIS_URL, prefix);
-  });
+  const start = async (summarizer: ScriptedSummarizer, env?: Record<string, string>) => {
+    const apps = await deployment(summarizer, env);
+    cleanups.push(apps.close);
+    return apps;
+  };
 
   it('makes exactly one job and one summarizer call for 500 concurrent identical submissions', async () => {
+    const summarizer = new ScriptedSummarizer().hold();
+    const { workerApi, apiOnly } = await start(summarizer);
     const input = 'Five hundred clients ask at once. Only one job may run. The rest share its result.';
-    summarizer.hold();
     const responses = await Promise.all(
       Array.from({ length: 500 }, (_, i) => (i % 2 ? apiOnly : workerApi).post('/api/submit', { input })),
     );
@@ -44,23 +51,31 @@ describe('deduplication and shared analytics across API processes', () => {
     const [jobId] = jobIds;
     await waitForJob(workerApi, jobId);
     expect(summarizer.calls).toBe(1);
-
-    const after = await apiOnly.post('/api/submit', { input });
-    expect(after.body.cache).toBe('hit');
+    expect((await apiOnly.post('/api/submit', { input })).body.cache).toBe('hit');
   });
 
   it('reports the same analytics from every API process', async () => {
+    const summarizer = new ScriptedSummarizer().hold();
+    const { workerApi, apiOnly } = await start(summarizer);
+    const input = 'Twenty clients ask. One job answers them all. Then a hit follows.';
+    const joined = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? apiOnly : workerApi).post('/api/submit', { input })),
+    );
+    summarizer.release();
+    await waitForJob(workerApi, joined[0].body.job_id);
+    expect((await apiOnly.post('/api/submit', { input })).body.cache).toBe('hit');
+
     // Each process writes its counts in batches, at most ANALYTICS_FLUSH_MS late; then all report the same numbers.
     const [a, b] = await waitFor(async () => {
       const answers = await Promise.all([workerApi.get('/api/analytics'), apiOnly.get('/api/analytics')]);
-      const settled = answers.every(({ body }) => body.total_requests === 501 && body.jobs_completed === 1);
+      const settled = answers.every(({ body }) => body.total_requests === 21 && body.jobs_completed === 1);
       return settled ? answers : undefined;
     });
     expect(a.body).toEqual(b.body);
     expect(a.body).toMatchObject({
-      total_requests: 501,
+      total_requests: 21,
       cache_misses: 1,
-      deduplicated: 499,
+      deduplicated: 19,
       cache_hits: 1,
       jobs_completed: 1,
       jobs_failed: 0,
@@ -68,28 +83,20 @@ describe('deduplication and shared analytics across API processes', () => {
   });
 
   it('lets an entry expire after CACHE_TTL and then makes a new job', async () => {
-    const shortLived = await startTestApp({
-      env: { CACHE_TTL: '1' },
-      override: (b) => b.overrideProvider(SUMMARIZER).useValue(new ScriptedSummarizer()),
-    });
-    try {
-      const input = 'This summary lives one second. Then it is gone. A new job makes it again.';
-      const first = await shortLived.post('/api/submit', { input });
-      expect(first.body).toMatchObject({ cache: 'miss' });
-      await waitForJob(shortLived, first.body.job_id);
-      expect((await shortLived.post('/api/submit', { input })).body.cache).toBe('hit');
-      const again = await waitFor(
-        async () => {
-          const response = await shortLived.post('/api/submit', { input });
-          return response.body.cache === 'miss' ? response : undefined;
-        },
-        { timeoutMs: 5_000, intervalMs: 200, what: 'the cache entry to expire' },
-      );
-      expect(again.body.job_id).not.toBe(first.body.job_id);
-      await waitForJob(shortLived, again.body.job_id);
-    } finally {
-      await shortLived.close();
-      await deleteKeysWithPrefix(TEST_REDIS_URL, shortLived.env.REDIS_KEY_PREFIX);
-    }
+    const { workerApi: shortLived } = await start(new ScriptedSummarizer(), { CACHE_TTL: '1' });
+    const input = 'This summary lives one second. Then it is gone. A new job makes it again.';
+    const first = await shortLived.post('/api/submit', { input });
+    expect(first.body).toMatchObject({ cache: 'miss' });
+    await waitForJob(shortLived, first.body.job_id);
+    expect((await shortLived.post('/api/submit', { input })).body.cache).toBe('hit');
+    const again = await waitFor(
+      async () => {
+        const response = await shortLived.post('/api/submit', { input });
+        return response.body.cache === 'miss' ? response : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 200, what: 'the cache entry to expire' },
+    );
+    expect(again.body.job_id).not.toBe(first.body.job_id);
+    await waitForJob(shortLived, again.body.job_id);
   });
 });
