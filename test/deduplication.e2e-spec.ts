@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SUMMARIZER } from '../src/ai/summarizer';
 import { ScriptedSummarizer } from './support/scripted-summarizer';
-import { deleteKeysWithPrefix, startTestApp, waitFor, waitForJob, type TestApp } from './support/test-app';
+import { deleteKeysWithPrefix, startTestApp, waitFor, waitForJob } from './support/test-app';
 import { TEST_REDIS_URL, uniquePrefix } from './support/test-environment';
 
 /** Two apps on one key prefix, as two processes of one deployment: one serves and works, one only serves. */
