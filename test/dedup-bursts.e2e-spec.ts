@@ -108,8 +108,9 @@ describe('bursts of identical submissions across two API processes, with fast wo
     expect(ai.calls).toHaveLength(BURSTS);
     expect([...callsPerInput.values()].every((n) => n === 1)).toBe(true);
     expect(jobIdsPerBurst.filter((n) => n > 1)).toEqual([]);
-    // The bursts really raced the jobs: answers of every kind were seen.
-    expect(outcomes.miss).toBe(BURSTS);
+    // The bursts really raced the jobs: answers of every kind were seen. (A burst may have no miss at all: the
+    // request that made its job answers a hit when the job completed before that request read the cache again.)
+    expect(outcomes.miss).toBeGreaterThan(0);
     expect(outcomes.hit).toBeGreaterThan(0);
     expect(outcomes.deduplicated).toBeGreaterThan(0);
   });

@@ -9,7 +9,7 @@ import { RedisKeys } from '../core/redis/redis-keys';
 import { AiCredentialsState } from './ai-credentials-state';
 import { AiModule } from './ai.module';
 import { FallbackSummarizer } from './fallback-summarizer';
-import { LocalSummarizer } from './local/local-summarizer';
+import { PooledLocalSummarizer } from '../cpu/pooled-local-summarizer';
 import { SUMMARIZER, type Summarizer } from './summarizer';
 import { SUMMARIZER_IDENTITY } from './summarizer-identity';
 
@@ -49,9 +49,9 @@ describe('AiModule', () => {
     await moduleRef.close();
   });
 
-  it('for workers: the local summarizer by default', async () => {
+  it('for workers: the local summarizer by default, run in the CPU pool', async () => {
     const moduleRef = await compile({}, () => AiModule.forWorker());
-    expect(moduleRef.get(SUMMARIZER)).toBeInstanceOf(LocalSummarizer);
+    expect(moduleRef.get(SUMMARIZER)).toBeInstanceOf(PooledLocalSummarizer);
     await moduleRef.close();
   });
 

@@ -22,7 +22,8 @@ const MAX_ENQUEUES = 3;
  * request made in the same window). The cache is read again after every enqueue: the completed job cached its summary
  * before its key went (see SummaryCacheRepository.setBeforeCompletion), so whenever the window was hit the summary is
  * there, the answer is a hit, and the job made in the window is removed (or, if a worker took it already, that
- * worker finds the summary cached and makes no AI call: SummarizeJobService.run).
+ * worker finds the summary cached and makes no AI call: SummarizeJobService.run). A new job that completed before
+ * the second read answers a hit too: the summary is there.
  */
 @Injectable()
 export class SubmitService {
@@ -49,7 +50,7 @@ export class SubmitService {
         queued.deduplicated ? this.jobs.state(queued.jobId) : Promise.resolve('waiting' as const),
       ]);
       if (summary) {
-        if (!queued.deduplicated) this.discard(queued.jobId);
+        if (!queued.deduplicated) this.discardIfUntouched(queued.jobId);
         return hit(summary, input.type);
       }
       // Joined a job that has ended without a summary to show (failed, removed, or its entry expired already): its
@@ -91,9 +92,20 @@ export class SubmitService {
     }
   }
 
-  /** A job made in the window where an identical job completed: not needed, its summary is cached. */
-  private discard(jobId: string): void {
-    this.jobs.removeUnlessRunning(jobId).catch((error: unknown) => {
+  /**
+   * Our new job, when its input's summary is cached already. Still waiting, it was made in the window where an
+   * identical job completed: nobody can hold its id (whoever joined it read the cache after the summary was there),
+   * so it goes. Running or finished, it is left alone: it may have made that summary itself, quickly, and other
+   * submissions may have joined it and be polling its id.
+   */
+  private discardIfUntouched(jobId: string): void {
+    const discard = async () => {
+      const state = await this.jobs.state(jobId);
+      if (state === 'waiting' || state === 'prioritized' || state === 'delayed') {
+        await this.jobs.removeUnlessRunning(jobId);
+      }
+    };
+    discard().catch((error: unknown) => {
       // Harmless: the worker that takes it finds the summary cached and completes it without an AI call.
       this.logger.warn({ job_id: jobId, err: error }, 'could not remove a redundant job');
     });
