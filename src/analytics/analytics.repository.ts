@@ -16,6 +16,46 @@ const OUTCOME_FIELD: Record<RequestOutcome, CounterField> = {
 /** The p95 is taken over this many latest jobs, so the list stays small whatever the traffic. */
 export const PROCESSING_TIME_WINDOW = 1_000;
 const DEDUP_WAITING_TTL_SECONDS = 86_400;
+/** How long an ended job's tokens-per-serve is kept for joins counted after it ended (they arrive within seconds). */
+const ENDED_JOB_TTL_SECONDS = 3_600;
+
+/**
+ * Tokens saved by submissions that joined a running job are known only when the job ends, and the join and the end
+ * are counted by different processes, each in its own batch: either may reach Redis first. These two scripts make
+ * the order irrelevant (hand-written: the check and the credit must be one atomic step). A join credits the job's
+ * tokens at once if it has ended, else waits in a counter; an end credits the waiting joins and leaves its
+ * tokens-per-serve for joins still on their way.
+ *   KEYS: waiting counter of the job, tokens-per-serve of the ended job, the counters hash
+ */
+const CREDIT_JOIN = `
+local perServe = redis.call('GET', KEYS[2])
+if perServe then
+  redis.call('HINCRBY', KEYS[3], 'tokens_saved', tonumber(perServe) * tonumber(ARGV[1]))
+  return 1
+end
+redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 0`;
+const CREDIT_END = `
+local waiting = tonumber(redis.call('GETDEL', KEYS[1]) or '0')
+local perServe = tonumber(ARGV[1])
+if waiting > 0 and perServe > 0 then
+  redis.call('HINCRBY', KEYS[3], 'tokens_saved', waiting * perServe)
+end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+return waiting`;
+
+/** The scripts above as ioredis commands, so they go into the batch's MULTI. */
+interface CreditCommands {
+  analyticsCreditJoin(waiting: string, ended: string, counters: string, joins: number, ttl: number): unknown;
+  analyticsCreditEnd(
+    waiting: string,
+    ended: string,
+    counters: string,
+    perServe: number,
+    ttl: number,
+  ): unknown;
+}
 /** How long counts wait in memory before they are written (at most; one write per interval and process). */
 export const ANALYTICS_FLUSH_MS = 100;
 /** After a failed write, the next attempt waits this long (Redis away or full: no point hammering it). */
@@ -114,7 +154,10 @@ export class AnalyticsRepository implements OnApplicationShutdown {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    redis.defineCommand('analyticsCreditJoin', { numberOfKeys: 3, lua: CREDIT_JOIN });
+    redis.defineCommand('analyticsCreditEnd', { numberOfKeys: 3, lua: CREDIT_END });
+  }
 
   /**
    * @param tokensSaved tokens the cache hit avoided (the recorded usage of the entry served)
@@ -173,20 +216,17 @@ export class AnalyticsRepository implements OnApplicationShutdown {
         .lpush(this.keys.analyticsProcessingTimes(), ...pending.processingMs)
         .ltrim(this.keys.analyticsProcessingTimes(), 0, PROCESSING_TIME_WINDOW - 1);
     }
+    const credits = multi as unknown as CreditCommands;
     for (const [jobId, n] of pending.joinedJobs) {
-      const joined = this.keys.analyticsDedupWaiting(jobId);
-      multi.incrby(joined, n).expire(joined, DEDUP_WAITING_TTL_SECONDS);
+      const [waiting, ended] = [this.keys.analyticsDedupWaiting(jobId), this.keys.analyticsEndedJob(jobId)];
+      credits.analyticsCreditJoin(waiting, ended, counters, n, DEDUP_WAITING_TTL_SECONDS);
     }
-    // Last, so their replies are the last ones: how many submissions joined each job that ended.
-    for (const { jobId } of pending.endedJobs) multi.getdel(this.keys.analyticsDedupWaiting(jobId));
+    for (const { jobId, tokensPerServe } of pending.endedJobs) {
+      const [waiting, ended] = [this.keys.analyticsDedupWaiting(jobId), this.keys.analyticsEndedJob(jobId)];
+      credits.analyticsCreditEnd(waiting, ended, counters, tokensPerServe, ENDED_JOB_TTL_SECONDS);
+    }
     try {
-      const replies = (await multi.exec()) ?? [];
-      const joinedReplies = replies.slice(replies.length - pending.endedJobs.length);
-      const savedByJoiners = pending.endedJobs.reduce(
-        (sum, { tokensPerServe }, i) => sum + Number(joinedReplies[i]?.[1] ?? 0) * tokensPerServe,
-        0,
-      );
-      if (savedByJoiners > 0) await this.redis.hincrby(counters, 'tokens_saved', savedByJoiners);
+      await multi.exec();
     } catch (error) {
       const retried = !/timed out/i.test((error as Error).message);
       const dropped = retried ? this.pending.absorb(pending) : 0;

@@ -79,6 +79,24 @@ describe('analytics counted in memory and written in batches (real Redis)', () =
     expect(await redis.exists(keys.analyticsDedupWaiting('job-7'))).toBe(0);
   });
 
+  it('credits joins that reach Redis after their job ended (each process writes in its own batch)', async () => {
+    worker.recordJobCompleted({
+      jobId: 'job-8',
+      processingMs: 50,
+      aiCalls: 1,
+      tokensUsed: 350,
+      tokensSaved: 0,
+      result: RESULT,
+    });
+    await worker.flush();
+    api.recordRequest('deduplicated', { jobId: 'job-8' });
+    api.recordRequest('deduplicated', { jobId: 'job-8' });
+    await api.flush();
+    const { counters: read } = await api.read();
+    expect(read).toMatchObject({ deduplicated: 2, tokens_saved: 700 });
+    expect(await redis.exists(keys.analyticsDedupWaiting('job-8'))).toBe(0);
+  });
+
   it('keeps the newest processing times first, and failed jobs drop what joined them', async () => {
     for (const ms of [10, 20, 30]) {
       worker.recordJobCompleted({

@@ -33,6 +33,14 @@ export class RedisKeys {
     return `${this.prefix}analytics:dedup_waiting:${jobId}`;
   }
 
+  /**
+   * STRING: tokens each submission that joined an ended job saved (its recorded usage), for joins counted after the
+   * job ended. Expires in an hour.
+   */
+  analyticsEndedJob(jobId: string): string {
+    return `${this.prefix}analytics:ended_job:${jobId}`;
+  }
+
   /** STRING (JSON) set while the AI provider rejects our credentials; read by /health in every process. */
   aiCredentialsRejected(): string {
     return `${this.prefix}health:ai_credentials_rejected`;
