@@ -1,16 +1,17 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { buildOpenApiDocument } from './core/http/openapi';
+import { AppLogger } from './core/logging/app-logger';
 import { invalidRequest, PROBLEM_JSON, statusTitle } from './core/http/problem-details';
 import { firstInvalidUtf8Offset } from './core/http/utf8';
 import { AppModule } from './app.module';
 import type { Environment } from './core/config/environment';
-import { submitOpenApiOperation } from './submit/submit.schema';
 
 /**
  * Builds the application the way every entry point needs it (main.ts, tests, the benchmark): the HTTP API on
@@ -22,7 +23,7 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
       bufferLogs: true,
       abortOnError: false,
     });
-    context.useLogger(context.get(Logger));
+    context.useLogger(new AppLogger(context.get(Logger)));
     return context;
   }
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -52,7 +53,7 @@ export const HTTP_APP_OPTIONS = { bufferLogs: true, bodyParser: false } as const
 /** What every HTTP app gets, whoever built its module (main.ts, or a test that overrides a provider). */
 export function configureHttpApp(app: NestFastifyApplication): void {
   const logger = app.get(Logger);
-  app.useLogger(logger);
+  app.useLogger(new AppLogger(logger));
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: any other media type is 415, instead of a text/plain body failing validation as "not a string".
   fastify.removeContentTypeParser(['text/plain', 'application/json']);
@@ -102,17 +103,7 @@ export function configureHttpApp(app: NestFastifyApplication): void {
       }
       done();
     });
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('SmartCache AI')
-      .setDescription('Submit text or a URL; get a cached summary at once or a job id to poll.')
-      .setVersion('1.0')
-      .build(),
-  );
-  // The native Fastify route Swagger's controller scan cannot see (submit.route.ts), from its own schemas.
-  document.paths['/api/submit'] = { post: submitOpenApiOperation };
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }
 
 const REQUEST_ID_HEADER = 'x-request-id';

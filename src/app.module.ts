@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { AnalyticsModule } from './analytics/analytics.module';
 import type { Environment } from './core/config/environment';
+import { OpenApiModule } from './core/http/openapi';
 import { ProblemDetailsFilter } from './core/http/problem-details.filter';
 import { RedisModule } from './core/redis/redis.module';
 import { HealthModule } from './health/health.module';
@@ -12,6 +13,11 @@ import { JobsModule } from './jobs/jobs.module';
 import { StatusModule } from './status/status.module';
 import { SubmitModule } from './submit/submit.module';
 import { WorkerModule } from './worker/worker.module';
+
+/** LOG_FORMAT, else pretty on a terminal and JSON otherwise. */
+export function logFormat(env: Environment): 'json' | 'pretty' {
+  return env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
+}
 
 /** The API and worker modules this process runs, by PROCESS_ROLE. */
 @Module({})
@@ -41,6 +47,15 @@ export class AppModule {
           forRoutes: [],
           pinoHttp: {
             level: env.LOG_LEVEL,
+            // People read pretty lines (LOG_FORMAT=pretty, or a terminal); machines read one JSON object a line.
+            ...(logFormat(env) === 'pretty'
+              ? {
+                  transport: {
+                    target: 'pino-pretty',
+                    options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' },
+                  },
+                }
+              : {}),
             serializers: {
               req: (req: IncomingMessage) => ({ method: req.method, url: req.url }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -49,7 +64,9 @@ export class AppModule {
         }),
         RedisModule.forRoles({ requestPath: serveApi, workers: runWorkers }),
         JobsModule,
-        ...(serveApi ? [SubmitModule, StatusModule, AnalyticsModule.forApi(), HealthModule] : []),
+        ...(serveApi
+          ? [OpenApiModule, SubmitModule, StatusModule, AnalyticsModule.forApi(), HealthModule]
+          : []),
         ...(runWorkers ? [WorkerModule.register(env)] : []),
       ],
       providers: serveApi ? [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }] : [],

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { createApp, isHttpApp } from './app.factory';
+import { summarizerIdentityOf } from './ai/summarizer-identity';
 import type { Environment } from './core/config/environment';
+import { describeRedisUrl } from './core/redis/redis-connection';
 
 /** Builds and starts the application for a checked configuration, and stops it on SIGTERM/SIGINT within bounds. */
 export async function startApp(env: Environment): Promise<void> {
@@ -32,11 +34,23 @@ export async function startApp(env: Environment): Promise<void> {
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 
+  const identity = summarizerIdentityOf(env);
+  const facts = {
+    role: env.PROCESS_ROLE,
+    provider: identity.provider,
+    model: identity.model,
+    redis: describeRedisUrl(env.REDIS_URL),
+    ...(env.PROCESS_ROLE !== 'api' ? { workers: env.WORKER_COUNT, cpu_threads: env.CPU_POOL_SIZE } : {}),
+  };
+  const summary = `role ${facts.role}, ${facts.provider}/${facts.model}, Redis ${facts.redis}${
+    'workers' in facts ? `, ${facts.workers} workers, ${facts.cpu_threads} CPU threads` : ''
+  }`;
   if (isHttpApp(app)) {
     await app.listen(env.PORT, env.HOST);
-    logger.log(`API listening on http://${env.HOST}:${env.PORT} (role ${env.PROCESS_ROLE}; docs at /docs)`);
+    const port = (app.getHttpServer().address() as { port: number } | null)?.port ?? env.PORT;
+    logger.log({ ...facts, port }, `API listening on http://${env.HOST}:${port} (${summary}; docs at /docs)`);
   } else {
     await app.init();
-    logger.log('worker started (role worker)');
+    logger.log(facts, `worker started (${summary})`);
   }
 }

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGeminiApi } from './fakes/fake-gemini-api';
-import { freePort } from './support/redis-server';
+import { Redis } from 'ioredis';
+import { DisposableRedisServer, freePort } from './support/redis-server';
 import { ServiceProcess } from './support/service-process';
 import { deleteKeysWithPrefix, startTestApp, waitFor, waitForJob, type TestApp } from './support/test-app';
 import { TEST_REDIS_URL, uniquePrefix } from './support/test-environment';
@@ -34,7 +35,26 @@ describe('the service process: start-up, crashes and graceful shutdown', () => {
     expect(child.stderr).toMatch(/redis-server|docker compose/);
   });
 
-  it('refuses to start and lists every bad variable in one message', async () => {
+  it('says so at once when Redis wants a password it was not given', async () => {
+    const redis = await DisposableRedisServer.start();
+    const admin = new Redis(redis.url);
+    try {
+      await admin.config('SET', 'requirepass', 'not-given');
+      const child = start({ REDIS_URL: redis.url, PORT: '0' });
+      const { code } = await within(child.exited, 10_000, 'exit on refused credentials');
+      expect(code).toBe(1);
+      expect(child.stderr).toContain(`Redis at ${redis.url}`);
+      expect(child.stderr).toMatch(/refused our credentials \(NOAUTH/);
+      expect(child.stderr).toContain('redis://:PASSWORD@host:6379');
+      expect(child.stderr).not.toMatch(/start one/i);
+    } finally {
+      admin.disconnect();
+      await redis.dispose();
+    }
+  });
+
+  it('refuses to start and lists every bad variable in one message, before loading the application', async () => {
+    const started = Date.now();
     const child = start({
       PORT: 'eighty',
       WORKER_COUNT: '0',
@@ -45,6 +65,9 @@ describe('the service process: start-up, crashes and graceful shutdown', () => {
     });
     const { code } = await within(child.exited, 10_000, 'exit on bad configuration');
     expect(code).toBe(1);
+    // ~0.2 s on an idle machine (the app is imported only after the checks); the bound leaves room for a loaded one.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(child.stderr).toContain('PORT="eighty": must be an integer from 0 to 65535');
     for (const name of ['PORT', 'WORKER_COUNT', 'CACHE_TTL', 'REDIS_URL'])
       expect(child.stderr).toContain(name);
     expect(child.stderr.match(/^Invalid configuration/gm)).toHaveLength(1);

@@ -43,7 +43,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const WORKER_JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 5_000);
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 10);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 50_000);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'hit,miss,worker,local,dedup,memory').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'hit,route,miss,worker,local,dedup,memory').split(','));
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
 const PREFIX = `bench-${randomUUID().slice(0, 8)}:`;
@@ -121,9 +121,14 @@ async function startService(
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-async function cannon(url: string, requests: CannonRequest[], durationS: number): Promise<Result> {
+async function cannon(
+  url: string,
+  requests: CannonRequest[],
+  durationS: number,
+  path = '/api/submit',
+): Promise<Result> {
   return autocannon({
-    url: `${url}/api/submit`,
+    url: `${url}${path}`,
     connections: CONNECTIONS,
     duration: durationS,
     timeout: 10,
@@ -305,6 +310,68 @@ async function benchHit(redis: Redis, service: Server, baseline: Server): Promis
     '≤ 1.2×',
     p99.ours <= 1.2 * p99.baseline,
   );
+}
+
+/**
+ * The route design decision (issue 11): the native Fastify route against a Nest controller with the same compiled
+ * schemas and an AnalyticsInterceptor, both in one process of the built service (scripts/bench/controller-variant.ts),
+ * on the entries the hit section cached. Target for going back to the controller: ≥ 0.95× the native route.
+ */
+async function benchRoute(): Promise<void> {
+  const { texts } = articleInputs();
+  const inputs = texts.slice(0, HIT_INPUTS).map((text) => text.slice(0, 1_000));
+  log(
+    `\n## 1b. route design — native Fastify route vs Nest controller + interceptor, one process, cached inputs`,
+  );
+  const port = await freePort();
+  const variant = Child.script('controller-variant.ts', [], {
+    REDIS_URL,
+    REDIS_KEY_PREFIX: PREFIX,
+    PROCESS_ROLE: 'api',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    AI_PROVIDER: 'local',
+    LOG_LEVEL: 'warn',
+  });
+  try {
+    await variant.next('ready', 60_000);
+    const url = `http://127.0.0.1:${port}`;
+    const requests = inputs.map((input) => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input }),
+    }));
+    const paths = { native: '/api/submit', controller: '/api/submit-controller' } as const;
+    for (const p of Object.values(paths)) {
+      const warm = await cannon(url, requests, 2, p);
+      if (warm.non2xx > 0) throw new Error(`${p}: ${warm.non2xx} non-2xx answers (are the inputs cached?)`);
+    }
+    const rps: Record<keyof typeof paths, number[]> = { native: [], controller: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const order: Array<keyof typeof paths> =
+        round % 2 === 0 ? ['native', 'controller'] : ['controller', 'native'];
+      for (const side of order) {
+        const result = await cannon(url, requests, DURATION_S, paths[side]);
+        if (result.non2xx > 0 || result.errors > 0)
+          throw new Error(`${side}: ${result.non2xx} non-2xx answers`);
+        rps[side].push(result.requests.average);
+        log(
+          `  round ${round + 1} ${side.padEnd(10)} ${fmt(result.requests.average)} req/s  p99 ${result.latency.p99} ms`,
+        );
+      }
+    }
+    const ratio = median(rps.controller) / median(rps.native);
+    row(
+      '1b. hit: Nest controller + interceptor vs native route (req/s)',
+      fmt(median(rps.controller)),
+      fmt(median(rps.native)),
+      `${fmt(ratio, 2)}×`,
+      '≥ 0.95× to switch',
+      null,
+    );
+  } finally {
+    await variant.stop();
+  }
 }
 
 async function benchMiss(redis: Redis, service: Server, handwritten: Server): Promise<void> {
@@ -638,6 +705,7 @@ async function main(): Promise<void> {
     }
     const ours = service ? { url: service.url, pid: service.child.pid } : undefined;
     if (ONLY.has('hit') && ours && baseline) await benchHit(redis, ours, baseline);
+    if (ONLY.has('route') && ONLY.has('hit')) await benchRoute();
     if (ONLY.has('miss') && ours && baseline) await benchMiss(redis, ours, baseline);
     if (ONLY.has('dedup') && service) await benchDedup(redis, service.url);
     // The servers stop before the worker sections, which need the machine to themselves.

@@ -9,5 +9,7 @@ import { SubmitService } from './submit.service';
 @Module({
   imports: [AiModule.forApi(), CacheModule.forApi(), AnalyticsModule.forApi()],
   providers: [JobKeys, SubmitService, SubmitRoute],
+  // For the benchmark's route variant (scripts/bench/controller-variant.ts), which serves the same service.
+  exports: [SubmitService],
 })
 export class SubmitModule {}

@@ -2,7 +2,14 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { AnalyticsHook } from '../analytics/analytics.hook';
-import { SUBMIT_ROUTE_SCHEMA, submitValidationError, type SubmitRequest } from './submit.schema';
+import { OpenApiRegistry } from '../core/http/openapi';
+import {
+  SUBMIT_OPENAPI_SCHEMAS,
+  SUBMIT_ROUTE_SCHEMA,
+  submitOpenApiOperation,
+  submitValidationError,
+  type SubmitRequest,
+} from './submit.schema';
 import { SubmitService } from './submit.service';
 
 /**
@@ -22,7 +29,12 @@ export class SubmitRoute implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly submitService: SubmitService,
     private readonly analyticsHook: AnalyticsHook,
-  ) {}
+    docs: OpenApiRegistry,
+  ) {
+    // At construction: the OpenAPI document is assembled before the app initializes (configureHttpApp).
+    docs.addSchemas(SUBMIT_OPENAPI_SCHEMAS);
+    docs.addOperation('/api/submit', 'post', submitOpenApiOperation);
+  }
 
   /** Runs after Nest has registered its routes and error handler, before the server starts listening. */
   onModuleInit(): void {

@@ -1,4 +1,5 @@
 import type { FastifySchemaValidationError } from 'fastify';
+import { problemResponse } from '../core/http/openapi';
 import { invalidRequest, type ProblemError } from '../core/http/problem-details';
 import type { InputType } from '../jobs/summarize-job';
 
@@ -94,32 +95,25 @@ export function submitValidationError(errors: FastifySchemaValidationError[]): E
   return invalidRequest([...found.values()]);
 }
 
-const errorResponse = (description: string) => ({
-  description,
-  content: {
-    'application/json': {
-      schema: {
-        type: 'object',
-        properties: {
-          statusCode: { type: 'integer' },
-          error: { type: 'string' },
-          message: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
-        },
-      },
-    },
-  },
-});
+/** The named schemas of the route in the OpenAPI document (components/schemas). */
+export const SUBMIT_OPENAPI_SCHEMAS = {
+  SubmitRequest: SUBMIT_REQUEST_SCHEMA,
+  SubmitHit: SUBMIT_HIT_RESPONSE_SCHEMA,
+  SubmitQueued: SUBMIT_QUEUED_RESPONSE_SCHEMA,
+};
+
+const ref = (name: keyof typeof SUBMIT_OPENAPI_SCHEMAS) => ({ $ref: `#/components/schemas/${name}` });
 
 /** The OpenAPI operation of `POST /api/submit` (Nest's Swagger scanner only sees Nest controllers). */
 export const submitOpenApiOperation = {
   tags: ['submit'],
-  summary: 'Summarize text or a URL: the cached summary at once, or a job id to poll',
+  summary: 'Summarize text or a URL: the cached summary at once, or a job id to follow',
   operationId: 'submit',
   requestBody: {
     required: true,
     content: {
       'application/json': {
-        schema: SUBMIT_REQUEST_SCHEMA,
+        schema: ref('SubmitRequest'),
         example: { input: 'https://example.com/article' },
       },
     },
@@ -127,14 +121,17 @@ export const submitOpenApiOperation = {
   responses: {
     '200': {
       description: 'Cache hit: the summary, at once.',
-      content: { 'application/json': { schema: SUBMIT_HIT_RESPONSE_SCHEMA } },
+      content: { 'application/json': { schema: ref('SubmitHit') } },
     },
     '202': {
-      description: 'Queued (miss) or already queued (deduplicated); poll /api/status/{job_id}.',
-      content: { 'application/json': { schema: SUBMIT_QUEUED_RESPONSE_SCHEMA } },
+      description: 'Queued (miss) or already queued (deduplicated); follow /api/status/{job_id}.',
+      content: { 'application/json': { schema: ref('SubmitQueued') } },
     },
-    '400': errorResponse('Missing, empty or non-string input, unknown fields, malformed JSON, bad URL.'),
-    '413': errorResponse('Body larger than MAX_INPUT_BYTES.'),
-    '503': errorResponse('Redis is unreachable; retry after the Retry-After header.'),
+    '400': problemResponse(
+      'Missing, empty, non-string or invalid input, unknown fields, malformed JSON or UTF-8, bad URL.',
+    ),
+    '413': problemResponse('Body larger than MAX_INPUT_BYTES.'),
+    '415': problemResponse('A body that is not application/json.'),
+    '503': problemResponse('Redis is unreachable or full; retry after Retry-After.', { retryAfter: true }),
   },
 };

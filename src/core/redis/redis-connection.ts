@@ -58,6 +58,8 @@ export async function assertRedisReachable(
         return;
       } catch (error) {
         lastError ??= error;
+        // Wrong or missing credentials do not fix themselves: say so now rather than at the deadline.
+        if (isAuthError(lastError) || isAuthError(error)) break;
         client.disconnect();
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
@@ -66,9 +68,22 @@ export async function assertRedisReachable(
     client.disconnect();
   }
   const reason = lastError instanceof Error ? lastError.message : String(lastError);
+  if (isAuthError(lastError)) {
+    throw new Error(
+      `Redis at ${describeRedisUrl(url)} refused our credentials (${reason}). ` +
+        'Put its password in REDIS_URL: redis://:PASSWORD@host:6379 (or redis://USER:PASSWORD@host:6379 with ACL users).',
+    );
+  }
   throw new Error(
     `Cannot reach Redis at ${describeRedisUrl(url)} (${reason}). ` +
       'Start one with `docker compose up -d redis` or `redis-server --daemonize yes`, or set REDIS_URL.',
+  );
+}
+
+function isAuthError(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    /NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(error.message)
   );
 }
 
