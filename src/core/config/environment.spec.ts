@@ -45,4 +45,15 @@ describe('validateEnvironment', () => {
     for (const name of ['PORT=', 'WORKER_COUNT=', 'REDIS_URL=', 'AI_PROVIDER='])
       expect(message).toContain(name);
   });
+
+  it('takes an optional ADMIN_TOKEN of at least 16 printable characters and never repeats it in errors', () => {
+    expect(validateEnvironment({}).ADMIN_TOKEN).toBeUndefined();
+    expect(validateEnvironment({ ADMIN_TOKEN: '' }).ADMIN_TOKEN).toBeUndefined();
+    expect(validateEnvironment({ ADMIN_TOKEN: 'a-long-enough-token' }).ADMIN_TOKEN).toBe(
+      'a-long-enough-token',
+    );
+    for (const bad of ['short-secret', 'a token with spaces in it'])
+      expect(() => validateEnvironment({ ADMIN_TOKEN: bad })).toThrow(/ADMIN_TOKEN=\(hidden\)/);
+    expect(() => validateEnvironment({ ADMIN_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
+  });
 });

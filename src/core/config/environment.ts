@@ -10,7 +10,9 @@ import {
   IsUrl,
   Matches,
   Max,
+  MaxLength,
   Min,
+  MinLength,
   validateSync,
   type ValidationError,
 } from 'class-validator';
@@ -103,7 +105,25 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) CONTENT_MIN_CHARS = 200;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+
+  /**
+   * Opens the operator pages: `/admin/queues` exists only when it is set, and it and `/dashboard` then answer only
+   * requests carrying it (`Authorization: Bearer …`, or HTTP Basic with it as the password). Printable ASCII, no
+   * spaces (it travels in a header), long enough not to be guessed.
+   */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(16)
+  @MaxLength(512)
+  @Matches(/^[\x21-\x7E]+$/, {
+    message: 'ADMIN_TOKEN may only hold printable ASCII characters without spaces',
+  })
+  ADMIN_TOKEN?: string;
 }
+
+/** Variables whose values an error message must not repeat. */
+const SECRETS = new Set<string>(['ADMIN_TOKEN', 'GEMINI_API_KEY', 'OPENAI_API_KEY']);
 
 /** Validates the whole environment at once and reports every bad variable in one message. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
@@ -139,5 +159,6 @@ function crossFieldProblems(env: Environment): string[] {
 
 function describe(error: ValidationError): string {
   const problems = Object.values(error.constraints ?? {}).join('; ');
-  return `  - ${error.property}=${JSON.stringify(error.value)}: ${problems}`;
+  const value = SECRETS.has(error.property) ? '(hidden)' : JSON.stringify(error.value);
+  return `  - ${error.property}=${value}: ${problems}`;
 }
