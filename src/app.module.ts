@@ -9,6 +9,7 @@ import type { Environment } from './core/config/environment';
 import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
 import { QueueModule } from './core/queue/queue.module';
 import { RedisModule } from './core/redis/redis.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { StatusModule } from './status/status.module';
 import { SubmitModule } from './submit/submit.module';
@@ -50,7 +51,9 @@ export class AppModule {
         }),
         RedisModule,
         QueueModule,
-        ...(serveApi ? [SubmitModule, StatusModule, AnalyticsModule, HealthModule, AdminModule] : []),
+        ...(serveApi
+          ? [SubmitModule, StatusModule, AnalyticsModule, HealthModule, AdminModule, DashboardModule]
+          : []),
         ...(runWorkers ? [WorkerModule] : []),
       ],
       providers: serveApi ? [{ provide: APP_FILTER, useClass: AllExceptionsFilter }] : [],

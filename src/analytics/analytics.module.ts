@@ -7,6 +7,6 @@ import { AnalyticsService } from './analytics.service';
 @Module({
   controllers: [AnalyticsController],
   providers: [AnalyticsRepository, AnalyticsService, AnalyticsHook],
-  exports: [AnalyticsRepository, AnalyticsHook],
+  exports: [AnalyticsRepository, AnalyticsHook, AnalyticsService],
 })
 export class AnalyticsModule {}
