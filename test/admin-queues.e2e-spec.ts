@@ -1,7 +1,9 @@
-import { UnrecoverableError } from 'bullmq';
+import { getQueueToken } from '@nestjs/bullmq';
+import { type Queue, UnrecoverableError } from 'bullmq';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUMMARIZER } from '../src/ai/summarizer';
+import { SUMMARIZE_QUEUE } from '../src/core/queue/queue.constants';
 import { launchChromium } from './support/browser';
 import { ScriptedSummarizer } from './support/scripted-summarizer';
 import { deleteKeysWithPrefix, startTestApp, waitFor, waitForJob, type TestApp } from './support/test-app';
@@ -162,6 +164,25 @@ describe('operator pages with ADMIN_TOKEN set: queue dashboard (bull-board) and 
     const other = await completedJob('Stays put. No token, no removal. Fine.');
     expect((await request(`${BOARD_API}/${other}/clean`, { method: 'PUT' })).status).toBe(401);
     expect((await api.get(`/api/status/${other}`)).status).toBe(200);
+  });
+
+  it('reports the queue as rate limited only while jobs are really held back', async () => {
+    const queue = api.app.get<Queue>(getQueueToken(SUMMARIZE_QUEUE));
+    const client = await queue.backend.client;
+    const activeRateLimitTtl = async () => {
+      const response = await request('/admin/queues/api/queues', { headers: BEARER });
+      return (await response.json()).queues[0].activeRateLimitTtl as number;
+    };
+    try {
+      // What every job start leaves behind with no AI_MAX_RPS: a count of starts far below the workers' maximum.
+      await client.set(queue.keys.limiter, 1, 'PX', 60_000);
+      expect(await activeRateLimitTtl()).toBe(0);
+      // What an AI 429 does: the whole queue waits.
+      await queue.rateLimit(60_000);
+      expect(await activeRateLimitTtl()).toBeGreaterThan(50_000);
+    } finally {
+      await queue.removeRateLimitKey();
+    }
   });
 
   it("retries and removes jobs with the board's buttons in the browser", async () => {

@@ -53,8 +53,13 @@ export class QueueBoardRoute implements OnModuleInit {
     const token = this.config.get('ADMIN_TOKEN', { infer: true });
     if (token === undefined) return;
     const board = new BullBoardFastifyAdapter().setBasePath(QUEUE_BOARD_PATH);
+    const aiMaxRps = this.config.get('AI_MAX_RPS', { infer: true });
     createBullBoard({
-      queues: [new BullMQAdapter(this.queue, { description: 'Summaries of submitted text and URLs' })],
+      queues: [
+        new SummarizeQueueBoardAdapter(this.queue, aiMaxRps > 0 ? aiMaxRps : Number.MAX_SAFE_INTEGER, {
+          description: 'Summaries of submitted text and URLs',
+        }),
+      ],
       serverAdapter: board,
       options: {
         uiConfig: {
@@ -83,6 +88,27 @@ export class QueueBoardRoute implements OnModuleInit {
       { prefix: QUEUE_BOARD_PATH },
     );
     this.logger.log(`queue dashboard at ${QUEUE_BOARD_PATH} (ADMIN_TOKEN required)`);
+  }
+}
+
+/**
+ * bull-board asks BullMQ for the limiter key's TTL without the limit, so it shows "rate limited" whenever the key
+ * exists, and the workers always configure a limiter (summarize.processor.ts: AI_MAX_RPS, or an unreachable maximum
+ * so that a 429's queue-wide pause is honoured): the badge would never go away. Asked with the workers' maximum, the
+ * TTL is reported only while jobs are really held back: AI_MAX_RPS reached, or a pause after an AI 429 (which sets
+ * the key to the largest safe integer).
+ */
+class SummarizeQueueBoardAdapter extends BullMQAdapter {
+  constructor(
+    private readonly summarizeQueue: Queue,
+    private readonly limiterMax: number,
+    options: { description: string },
+  ) {
+    super(summarizeQueue, options);
+  }
+
+  override async getActiveRateLimitTtl(): Promise<number> {
+    return Math.max(0, await this.summarizeQueue.getRateLimitTtl(this.limiterMax));
   }
 }
 
