@@ -3,11 +3,13 @@ import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
+import { AdminModule } from './admin/admin.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import type { Environment } from './core/config/environment';
 import { OpenApiModule } from './core/http/openapi';
 import { ProblemDetailsFilter } from './core/http/problem-details.filter';
 import { RedisModule } from './core/redis/redis.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { StatusModule } from './status/status.module';
@@ -65,7 +67,15 @@ export class AppModule {
         RedisModule.forRoles({ requestPath: serveApi, workers: runWorkers }),
         JobsModule,
         ...(serveApi
-          ? [OpenApiModule, SubmitModule, StatusModule, AnalyticsModule.forApi(), HealthModule]
+          ? [
+              OpenApiModule,
+              SubmitModule,
+              StatusModule,
+              AnalyticsModule.forApi(),
+              HealthModule,
+              AdminModule,
+              DashboardModule,
+            ]
           : []),
         ...(runWorkers ? [WorkerModule.register(env)] : []),
       ],

@@ -60,6 +60,11 @@ export class SummarizeJobRepository {
     return (await onLiveQueue(this.queue, () => this.queue.remove(jobId))) === 1;
   }
 
+  /** BullMQ's queue object itself, for tools built on it (the bull-board queue dashboard); nothing else uses it. */
+  queueForTools(): SummarizeQueue {
+    return this.queue;
+  }
+
   /** Pauses every worker of the queue for `ms` (an AI rate limit); the worker side, so no request-path deadline. */
   async pauseAllWorkers(ms: number): Promise<void> {
     await this.queue.rateLimit(ms);

@@ -14,6 +14,7 @@ import type { Environment } from '../core/config/environment';
 import type { SummarizeJob, SummarizeJobResult } from '../jobs/summarize-job';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import { logBullmqErrors } from '../jobs/queue-errors';
+import { summarizeLimiter } from '../jobs/summarize-limiter';
 import { toJobError } from './job-failure';
 import { SummarizeJobService } from './summarize-job.service';
 
@@ -34,10 +35,7 @@ export function summarizeWorkerOptions(env: Environment): WorkerOptions {
     lockDuration: env.JOB_LOCK_MS,
     lockRenewTime: env.JOB_LOCK_MS / 2,
     stalledInterval: env.STALLED_INTERVAL_MS,
-    // BullMQ honours a manual pause (queue.rateLimit, on a 429) only when some limiter is configured; without one a
-    // free worker slot would take the job straight back. Without AI_MAX_RPS an unreachable maximum keeps the pause
-    // and nothing else.
-    limiter: { max: env.AI_MAX_RPS > 0 ? env.AI_MAX_RPS : Number.MAX_SAFE_INTEGER, duration: 1_000 },
+    limiter: summarizeLimiter(env.AI_MAX_RPS),
   } as WorkerOptions;
 }
 

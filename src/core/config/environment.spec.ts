@@ -93,6 +93,20 @@ describe('validateEnvironment', () => {
   });
 });
 
+describe('ADMIN_TOKEN', () => {
+  it('is optional, at least 16 printable characters, and never repeated in errors', () => {
+    expect(validateEnvironment({}).ADMIN_TOKEN).toBeUndefined();
+    expect(validateEnvironment({ ADMIN_TOKEN: '' }).ADMIN_TOKEN).toBeUndefined();
+    expect(validateEnvironment({ ADMIN_TOKEN: 'a-long-enough-token' }).ADMIN_TOKEN).toBe(
+      'a-long-enough-token',
+    );
+    for (const bad of ['short-secret', 'a token with spaces in it']) {
+      expect(errorOf({ ADMIN_TOKEN: bad })).toContain('ADMIN_TOKEN="***"');
+      expect(errorOf({ ADMIN_TOKEN: bad })).not.toContain(bad);
+    }
+  });
+});
+
 function errorOf(raw: Record<string, string>): string {
   try {
     validateEnvironment(raw);

@@ -93,6 +93,17 @@ export class Environment {
   @OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   /** `json` (one object a line, for machines) or `pretty` (for people); default pretty on a terminal, else json. */
   @IsOptional() @OneOf(['json', 'pretty']) LOG_FORMAT?: LogFormat;
+
+  /**
+   * Opens the operator pages: `/admin/queues` exists only when it is set, and it and `/dashboard` then answer only
+   * requests carrying it (`Authorization: Bearer …`, or HTTP Basic with it as the password). Printable ASCII, no
+   * spaces (it travels in a header), long enough not to be guessed.
+   */
+  @IsOptional()
+  @Matches(/^[\x21-\x7E]{16,512}$/, {
+    message: 'must be 16 to 512 printable ASCII characters without spaces',
+  })
+  ADMIN_TOKEN?: string;
 }
 
 /** Variables whose values are never printed (secrets), and URLs whose passwords are masked. */

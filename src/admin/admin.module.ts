@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { AdminGuard } from './admin.guard';
+import { QueueBoardRoute } from './queue-board.route';
+
+/** Operator access (the admin token) and the queue dashboard; other modules guard their routes with AdminGuard. */
+@Module({
+  providers: [AdminGuard, QueueBoardRoute],
+  exports: [AdminGuard],
+})
+export class AdminModule {}
