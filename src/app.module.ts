@@ -9,6 +9,7 @@ import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
 import { QueueModule } from './core/queue/queue.module';
 import { RedisModule } from './core/redis/redis.module';
 import { HealthModule } from './health/health.module';
+import { PersistenceModule } from './persistence/persistence.module';
 import { StatusModule } from './status/status.module';
 import { SubmitModule } from './submit/submit.module';
 import { WorkerModule } from './worker/worker.module';
@@ -49,6 +50,8 @@ export class AppModule {
         }),
         RedisModule,
         QueueModule,
+        // Off by default: PostgreSQL only when DATABASE_URL is set (the rest of the app runs the same without it).
+        ...(env.DATABASE_URL ? [PersistenceModule.register(env)] : []),
         ...(serveApi ? [SubmitModule, StatusModule, AnalyticsModule, HealthModule] : []),
         ...(runWorkers ? [WorkerModule] : []),
       ],

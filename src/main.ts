@@ -4,6 +4,7 @@ import { createApp, isHttpApp } from './app.factory';
 import { loadEnvironment } from './core/config/load-environment';
 import { assertRedisReachable } from './core/redis/redis-connection';
 import { tuneHeap } from './core/runtime/heap-tuning';
+import { assertDatabaseReady } from './persistence/database/database-connection';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
@@ -13,8 +14,9 @@ async function bootstrap(): Promise<void> {
     // Before the application is built, so the setting holds from its first full collection.
     if (env.PROCESS_ROLE !== 'api') tuneHeap();
     await assertRedisReachable(env.REDIS_URL);
+    if (env.DATABASE_URL) await assertDatabaseReady(env.DATABASE_URL);
   } catch (error) {
-    // Configuration and Redis problems are the operator's to fix: one clear message, no stack trace.
+    // Configuration, Redis and PostgreSQL problems are the operator's to fix: one clear message, no stack trace.
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { SummarizeJobResult } from '../core/queue/summarize-job';
 import { REDIS_CLIENT } from '../core/redis/redis.constants';
 import { RedisKeys } from '../core/redis/redis-keys';
+import { HOURLY_FIELDS, HOURLY_TTL_SECONDS, hourBucket, type HourlyField } from './hourly-bucket';
 
 /** How a submission was answered; each is one counter. */
 export type RequestOutcome = 'hit' | 'miss' | 'deduplicated';
@@ -23,6 +24,7 @@ const COUNTER_FIELDS = [
   'cache_hits',
   'cache_misses',
   'deduplicated',
+  'archive_hits',
   'jobs_completed',
   'jobs_failed',
   'processing_ms_total',
@@ -31,6 +33,7 @@ const COUNTER_FIELDS = [
   'tokens_saved',
 ] as const;
 export type CounterField = (typeof COUNTER_FIELDS)[number];
+const HOURLY_COUNTED: ReadonlySet<CounterField> = new Set<HourlyField>(HOURLY_FIELDS);
 
 export interface AnalyticsCounters {
   readonly counters: Record<CounterField, number>;
@@ -94,12 +97,18 @@ export class AnalyticsRepository implements OnApplicationShutdown {
   /**
    * @param tokensSaved tokens the cache hit avoided (the recorded usage of the entry served)
    * @param jobId for a deduplicated submission, the job it joined; its tokens are counted as saved when it completes
+   * @param archiveHit the hit was served from the PostgreSQL archive (counted in archive_hits and in cache_hits)
    */
   recordRequest(
     outcome: RequestOutcome,
-    { tokensSaved = 0, jobId }: { tokensSaved?: number; jobId?: string } = {},
+    {
+      tokensSaved = 0,
+      jobId,
+      archiveHit = false,
+    }: { tokensSaved?: number; jobId?: string; archiveHit?: boolean } = {},
   ): void {
     this.pending.add(OUTCOME_FIELD[outcome], 1);
+    if (archiveHit) this.pending.add('archive_hits', 1);
     this.pending.add('tokens_saved', tokensSaved);
     if (outcome === 'deduplicated' && jobId)
       this.pending.joinedJobs.set(jobId, (this.pending.joinedJobs.get(jobId) ?? 0) + 1);
@@ -140,8 +149,14 @@ export class AnalyticsRepository implements OnApplicationShutdown {
     if (pending.isEmpty) return;
     this.pending = new PendingCounts();
     const counters = this.keys.analyticsCounters();
+    // The same counts per UTC hour, in the same MULTI (no round trip of their own), for the analytics over time.
+    const hourly = this.keys.analyticsHourly(hourBucket(Date.now()));
     const multi = this.redis.multi();
-    for (const [field, n] of pending.counters) multi.hincrby(counters, field, n);
+    for (const [field, n] of pending.counters) {
+      multi.hincrby(counters, field, n);
+      if (HOURLY_COUNTED.has(field)) multi.hincrby(hourly, field, n);
+    }
+    multi.expire(hourly, HOURLY_TTL_SECONDS);
     for (const [model, n] of pending.models) multi.hincrby(this.keys.analyticsModels(), model, n);
     if (pending.processingMs.length > 0) {
       multi
@@ -161,7 +176,14 @@ export class AnalyticsRepository implements OnApplicationShutdown {
         (sum, { tokensPerServe }, i) => sum + Number(joinedReplies[i]?.[1] ?? 0) * tokensPerServe,
         0,
       );
-      if (savedByJoiners > 0) await this.redis.hincrby(counters, 'tokens_saved', savedByJoiners);
+      if (savedByJoiners > 0) {
+        await this.redis
+          .multi()
+          .hincrby(counters, 'tokens_saved', savedByJoiners)
+          .hincrby(hourly, 'tokens_saved', savedByJoiners)
+          .expire(hourly, HOURLY_TTL_SECONDS)
+          .exec();
+      }
     } catch (error) {
       this.logger.warn(
         { err: error, counts: Object.fromEntries(pending.counters) },

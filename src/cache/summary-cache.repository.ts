@@ -40,6 +40,11 @@ export class SummaryCacheRepository {
     return json === null ? null : (JSON.parse(json) as SummarizeJobResult);
   }
 
+  /** Written on this repository's own client (the API re-caching a summary found in the archive). */
+  async set({ hash, result, ttlSeconds }: CacheEntry): Promise<void> {
+    await this.redis.set(this.keys.summary(hash), JSON.stringify(result), 'EX', ttlSeconds);
+  }
+
   /**
    * Written on a BullMQ connection given by the caller: the worker sends it on the connection that completes the job
    * next, so the entry is written first (SummarizeProcessor.process).

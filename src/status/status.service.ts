@@ -1,16 +1,23 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException, Optional } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
 import { onLiveQueue } from '../core/queue/queue-availability';
 import type { SummarizeJob } from '../core/queue/summarize-job';
+import { JobHistoryService } from '../persistence/history/job-history.service';
 import type { JobStatusResponseDto } from './job-status-response.dto';
 import { toPublicJobStatus } from './public-job-status';
 
-/** Reads jobs straight from BullMQ: the job hash is the one record of a job's state, result and error. */
+/**
+ * Reads jobs straight from BullMQ: the job hash is the one record of a job's state, result and error. With
+ * DATABASE_URL, a job BullMQ no longer holds (past JOB_RETENTION_*) answers from the job history instead.
+ */
 @Injectable()
 export class StatusService {
-  constructor(@InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue) {}
+  constructor(
+    @InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue,
+    @Optional() private readonly history?: JobHistoryService,
+  ) {}
 
   async status(jobId: string): Promise<JobStatusResponseDto> {
     // State first, then the job record: a job that finishes in between then shows its result; the other order could
@@ -18,6 +25,8 @@ export class StatusService {
     let state = await onLiveQueue(this.queue, () => this.queue.getJobState(jobId));
     const job = (await onLiveQueue(this.queue, () => this.queue.getJob(jobId))) as SummarizeJob | undefined;
     if (state === 'unknown' || !job?.id) {
+      const recorded = await this.history?.status(jobId);
+      if (recorded) return recorded;
       throw new NotFoundException(`no job with id ${jobId} (unknown, or expired from retention)`);
     }
     if (job.finishedOn && state !== 'completed' && state !== 'failed')

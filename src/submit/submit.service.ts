@@ -1,12 +1,15 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
 import { hash } from 'node:crypto';
 import { SUMMARIZER, type Summarizer } from '../ai/summarizer';
 import { ANALYTICS_FACTS, type AnalyticsFacts } from '../analytics/analytics.hook';
 import { hashInput } from '../cache/input-hasher';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
+import type { Environment } from '../core/config/environment';
 import type { InputType, SummarizeJobResult } from '../core/queue/summarize-job';
 import { SummarizeJobProducer, type EnqueueOutcome } from '../core/queue/summarize-job.producer';
+import { SummaryArchiveRepository } from '../persistence/archive/summary-archive.repository';
 import { toPublicJobStatus } from '../status/public-job-status';
 import { parseInput, type ParsedInput } from './input-parser';
 import type { SubmitHitResponse, SubmitResponse } from './submit.schema';
@@ -30,18 +33,35 @@ interface InputKey {
 export class SubmitService {
   private readonly logger = new Logger(SubmitService.name);
   private readonly rememberedKeys = new LRUCache<string, InputKey>({ max: REMEMBERED_INPUTS });
+  private readonly cacheTtlSeconds: number;
 
   constructor(
     private readonly cache: SummaryCacheRepository,
     private readonly producer: SummarizeJobProducer,
     @Inject(SUMMARIZER) private readonly summarizer: Summarizer,
-  ) {}
+    config: ConfigService<Environment, true>,
+    /** Present only with DATABASE_URL (PersistenceModule). */
+    @Optional() private readonly archive?: SummaryArchiveRepository,
+  ) {
+    this.cacheTtlSeconds = config.get('CACHE_TTL', { infer: true });
+  }
 
   async submit(rawInput: string, requestId?: string): Promise<SubmitResponse> {
     const key = this.keyOf(rawInput);
     const { inputHash } = key;
     const cached = await this.cache.get(inputHash);
-    if (cached) return hit(cached, key.type);
+    if (cached) return hit(cached, key.type, 'cache');
+    // Only on a Redis miss, bounded by DATABASE_TIMEOUT_MS, null on any trouble: then the job is queued as usual.
+    const archived = await this.archive?.find(inputHash);
+    if (archived) {
+      // Back into the cache with the normal TTL (fallback results are never archived), so repeats hit Redis again.
+      this.cache
+        .set({ hash: inputHash, result: archived, ttlSeconds: this.cacheTtlSeconds })
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error }, 'could not re-cache an archived summary'),
+        );
+      return hit(archived, key.type, 'archive');
+    }
 
     const input = key.input ?? parseInput(rawInput);
     const data = { inputType: input.type, input: input.content, inputHash };
@@ -51,7 +71,7 @@ export class SubmitService {
       // Failed, removed, or completed with the entry already expired: its deduplication key is gone, so this
       // enqueue makes a new job rather than hand out a dead job id.
       const finished = await this.cache.get(inputHash);
-      if (finished) return hit(finished, input.type);
+      if (finished) return hit(finished, input.type, 'cache');
       queued = await this.producer.enqueue(data);
     }
     // The request id next to the job id (this route has no per-request logger context, see app.module.ts).
@@ -95,13 +115,15 @@ function isOver(queued: EnqueueOutcome): boolean {
 function hit(
   cached: SummarizeJobResult,
   inputType: InputType,
+  source: SubmitHitResponse['source'],
 ): SubmitHitResponse & { [ANALYTICS_FACTS]: AnalyticsFacts } {
   return {
     status: 'completed',
     cache: 'hit',
+    source,
     summary: cached.summary,
     tags: cached.tags,
     input_type: inputType,
-    [ANALYTICS_FACTS]: { tokensSaved: cached.usage?.totalTokens ?? 0 },
+    [ANALYTICS_FACTS]: { tokensSaved: cached.usage?.totalTokens ?? 0, archiveHit: source === 'archive' },
   };
 }

@@ -1,5 +1,10 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Logger,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { type IRedisClient, UnrecoverableError, WaitingError, Worker, type Queue } from 'bullmq';
 import { AiError, AiRateLimitedError } from '../ai/ai-errors';
@@ -8,6 +13,8 @@ import { SummaryCacheRepository } from '../cache/summary-cache.repository';
 import type { Environment } from '../core/config/environment';
 import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
 import type { SummarizeJob, SummarizeJobResult } from '../core/queue/summarize-job';
+import { completedHistoryEntry, failedHistoryEntry } from '../persistence/history/history-entry';
+import { HistoryOutbox } from '../persistence/history/history-outbox';
 import { toJobError } from './job-failure';
 import { SummarizeJobService } from './summarize-job.service';
 
@@ -41,6 +48,8 @@ export class SummarizeProcessor
     private readonly analytics: AnalyticsRepository,
     private readonly config: ConfigService<Environment, true>,
     @InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue,
+    /** Present only with DATABASE_URL (PersistenceModule). */
+    @Optional() private readonly history?: HistoryOutbox,
   ) {
     super();
   }
@@ -106,7 +115,13 @@ export class SummarizeProcessor
             this.logger.error({ job_id: job.id, err: error }, 'could not cache the summary'),
           );
       }
-      const processingMs = Date.now() - (job.processedOn ?? Date.now());
+      const finishedAt = Date.now();
+      const processingMs = finishedAt - (job.processedOn ?? finishedAt);
+      // The history row, on the same connection and so also before the completion; not waited for, never throws.
+      this.history?.record(
+        completedHistoryEntry(job, outcome.result, outcome.cacheEntries, finishedAt),
+        this.completionConnection,
+      );
       // Counted in memory and written in batches: never holds up (or fails) the job.
       this.analytics.recordJobCompleted({ ...outcome, jobId: job.id ?? '', processingMs });
       // At debug, like 'job started': a line per successful job was the largest cost of a job after BullMQ's own
@@ -136,7 +151,10 @@ export class SummarizeProcessor
       { job_id: job?.id, err: error, final },
       final ? 'job failed' : 'job attempt failed; will retry',
     );
-    if (final && job?.id) this.analytics.recordJobFailed(job.id);
+    if (final && job?.id) {
+      this.analytics.recordJobFailed(job.id);
+      this.history?.record(failedHistoryEntry(job));
+    }
   }
 
   /** Pauses every worker for the delay the API asked for; the job goes back to waiting without using an attempt. */

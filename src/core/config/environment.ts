@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { parseAllowedHosts } from '../../content/safe-fetcher';
+import { parseDurationSeconds } from './duration';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   IsEnum,
@@ -103,6 +104,28 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) CONTENT_MIN_CHARS = 200;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+
+  /**
+   * PostgreSQL for the job history, the summary archive and analytics over time (`postgres://user:pass@host/db`).
+   * Unset: persistence is off and the service runs on Redis alone.
+   */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+  /** Deadline of a PostgreSQL call on the request path (archive lookup, status fallback); past it the API goes on without. */
+  @Type(() => Number) @IsInt() @Min(10) @Max(60_000) DATABASE_TIMEOUT_MS = 250;
+  /** Connections per process to PostgreSQL. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) DATABASE_POOL_SIZE = 10;
+  /** How long an archived summary answers for its input: whole seconds or `30d`, `12h`, `15m` (as seconds here). */
+  @Transform(({ value }: { value: unknown }) => parseDurationSeconds(value) ?? value)
+  @IsInt({ message: 'ARCHIVE_MAX_AGE must be whole seconds or a duration like 30d, 12h, 15m' })
+  @Min(1)
+  ARCHIVE_MAX_AGE = 30 * 86_400;
+  /** Job history rows (and hourly analytics) older than this many days are deleted. */
+  @Type(() => Number) @IsInt() @Min(1) HISTORY_RETENTION_DAYS = 90;
+  /** Most outbox entries the history writer puts in one PostgreSQL transaction. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(5_000) HISTORY_WRITER_BATCH_SIZE = 500;
 }
 
 /** Validates the whole environment at once and reports every bad variable in one message. */
@@ -128,6 +151,9 @@ function crossFieldProblems(env: Environment): string[] {
   }
   if (provider === 'openai' && !env.OPENAI_BASE_URL) {
     problems.push('  - AI_PROVIDER=openai needs OPENAI_BASE_URL (e.g. http://localhost:11434/v1 for Ollama)');
+  }
+  if (env.DATABASE_URL !== undefined && !URL.canParse(env.DATABASE_URL)) {
+    problems.push('  - DATABASE_URL is not a valid URL (percent-encode special characters of the password)');
   }
   try {
     parseAllowedHosts(env.FETCH_ALLOWED_HOSTS);
