@@ -78,6 +78,13 @@ export async function assertDatabaseReady(
         await sql`select 1`.execute(db);
         reachable = true;
       } catch (error) {
+        // The server answered with an error (unknown database or role, bad password): waiting will not fix it.
+        if (isServerError(error)) {
+          throw new Error(
+            `PostgreSQL at ${describeDatabaseUrl(url)} refused the connection: ${error.message}. Fix DATABASE_URL ` +
+              '(or create the database), or unset it to run without persistence.',
+          );
+        }
         lastError = error;
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
@@ -100,4 +107,10 @@ export async function assertDatabaseReady(
   } finally {
     await db.destroy();
   }
+}
+
+/** An error PostgreSQL itself sent (it carries a SQLSTATE), as opposed to a network failure. */
+function isServerError(error: unknown): error is Error & { code: string } {
+  const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
