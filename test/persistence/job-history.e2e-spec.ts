@@ -17,7 +17,10 @@ class MarkedFailureSummarizer extends ScriptedSummarizer {
   override async summarize(request: SummarizeRequest): Promise<Summary> {
     if (request.text.includes('FAIL')) {
       this.requests.push(request);
-      throw new AiPermanentError('the model refused this input', { provider: 'local', reason: 'safety' });
+      throw new AiPermanentError('the model refused this input', {
+        provider: 'local',
+        reason: 'safety_block',
+      });
     }
     return super.summarize(request);
   }
