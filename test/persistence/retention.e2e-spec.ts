@@ -8,7 +8,7 @@ import {
   PERSISTENCE_MAINTENANCE_QUEUE,
 } from '../../src/persistence/persistence.constants';
 import { TestDatabase } from '../support/postgres';
-import { deleteKeysWithPrefix, startTestApp, type TestApp } from '../support/test-app';
+import { deleteKeysWithPrefix, startTestApp, waitFor, type TestApp } from '../support/test-app';
 import { TEST_REDIS_URL } from '../support/test-environment';
 
 /** `n` history rows created `daysAgo` days ago (generated in PostgreSQL). */
@@ -35,6 +35,16 @@ describe('retention: history past HISTORY_RETENTION_DAYS and archive past ARCHIV
       env: { DATABASE_URL: db.url, HISTORY_RETENTION_DAYS: '90', ARCHIVE_MAX_AGE: '30d' },
     });
     retention = api.app.get(HistoryRetentionService);
+    // A job scheduler with `every` runs its first job at once: let it finish before the rows below exist, so it cannot
+    // delete them behind the tests' back (the next run is an hour away).
+    const queue = api.app.get<Queue>(getQueueToken(PERSISTENCE_MAINTENANCE_QUEUE));
+    await waitFor(
+      async () =>
+        (await queue.getJobs(['completed', 'failed'])).some((job) => job.name === HISTORY_RETENTION_JOB)
+          ? true
+          : undefined,
+      { what: 'the first scheduled retention run' },
+    );
   });
   beforeEach(async () => {
     await db.query('truncate job_history, summary_archive, analytics_hourly');

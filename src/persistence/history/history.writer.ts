@@ -67,6 +67,8 @@ export class HistoryWriter implements OnApplicationBootstrap, BeforeApplicationS
   private wakeUp: (() => void) | undefined;
   /** Rows written since start (job_history), for the benchmark and tests. */
   rowsWritten = 0;
+  /** Entries PostgreSQL refused for their data, logged and dropped. */
+  rowsRejected = 0;
 
   constructor(
     @Inject(WORKER_REDIS_CLIENT) redis: Redis,
@@ -136,7 +138,7 @@ export class HistoryWriter implements OnApplicationBootstrap, BeforeApplicationS
           // Anything read is pending for this consumer until acknowledged: if the write fails, it is re-read from
           // this consumer's own pending list, oldest first.
           ownPendingFirst = true;
-          await this.write(messages);
+          await this.writeBatch(messages);
           await this.reader.acknowledge(messages.map(({ id }) => id));
         }
         if (Date.now() >= nextForgetAt) {
@@ -154,6 +156,33 @@ export class HistoryWriter implements OnApplicationBootstrap, BeforeApplicationS
         else this.logger.debug({ err: error, backoff_ms: backoffMs }, 'history writer: still failing');
         failing = true;
         await this.pause(backoffMs);
+      }
+    }
+  }
+
+  /**
+   * Writes the batch in one transaction. When PostgreSQL rejects its data (an entry it can never accept, e.g. a NUL
+   * character in a text or an id that is not a UUID), the entries are written one by one instead and the rejected ones
+   * are logged with their content and dropped: one bad entry must not hold every later row back for ever. Any other
+   * error (connection, timeout, schema) is thrown, and the whole batch is retried.
+   */
+  private async writeBatch(messages: readonly OutboxMessage[]): Promise<void> {
+    try {
+      await this.write(messages);
+      return;
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+    }
+    for (const message of messages) {
+      try {
+        await this.write([message]);
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        this.logger.error(
+          { err: error, entry_id: message.id, entry: message.entry },
+          'PostgreSQL rejected a history entry; dropping it',
+        );
+        this.rowsRejected++;
       }
     }
   }
@@ -197,4 +226,13 @@ export class HistoryWriter implements OnApplicationBootstrap, BeforeApplicationS
       this.wakeUp = done;
     });
   }
+}
+
+/**
+ * PostgreSQL refused the data itself (SQLSTATE class 22, data exception, or 23, integrity constraint violation):
+ * retrying the same entry cannot succeed. Connection failures, timeouts and schema errors are not data errors.
+ */
+function isDataError(error: unknown): boolean {
+  const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^2[23]/.test(code);
 }
