@@ -124,8 +124,11 @@ export class Environment {
   ARCHIVE_MAX_AGE = 30 * 86_400;
   /** Job history rows (and hourly analytics) older than this many days are deleted. */
   @Type(() => Number) @IsInt() @Min(1) HISTORY_RETENTION_DAYS = 90;
-  /** Most outbox entries the history writer puts in one PostgreSQL transaction. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(5_000) HISTORY_WRITER_BATCH_SIZE = 500;
+  /**
+   * Most outbox entries the history writer puts in one PostgreSQL transaction. At most 2,000: one INSERT carries 25
+   * parameters per row, and PostgreSQL takes at most 65,535 per statement.
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(2_000) HISTORY_WRITER_BATCH_SIZE = 500;
 }
 
 /** Validates the whole environment at once and reports every bad variable in one message. */

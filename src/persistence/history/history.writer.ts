@@ -126,8 +126,9 @@ export class HistoryWriter implements OnApplicationBootstrap, BeforeApplicationS
         }
         let messages: OutboxMessage[];
         if (Date.now() >= nextClaimAt) {
-          nextClaimAt = Date.now() + claimEveryMs;
           messages = await this.reader.claimAbandoned(claimIdleMs, batchSize);
+          // A full batch means a dead writer left more: claim again right after this batch, not in claimEveryMs.
+          nextClaimAt = messages.length < batchSize ? Date.now() + claimEveryMs : 0;
         } else if (ownPendingFirst) {
           messages = await this.reader.readOwnPending(batchSize);
           if (messages.length === 0) ownPendingFirst = false;
