@@ -12,6 +12,7 @@ import { RedisModule } from './core/redis/redis.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { PersistenceModule } from './persistence/persistence.module';
 import { StatusModule } from './status/status.module';
 import { SubmitModule } from './submit/submit.module';
 import { WorkerModule } from './worker/worker.module';
@@ -66,16 +67,11 @@ export class AppModule {
         }),
         RedisModule.forRoles({ requestPath: serveApi, workers: runWorkers }),
         JobsModule,
+        OpenApiModule,
+        // Off by default: PostgreSQL only when DATABASE_URL is set (the rest of the app runs the same without it).
+        ...(env.DATABASE_URL ? [PersistenceModule.register(env)] : []),
         ...(serveApi
-          ? [
-              OpenApiModule,
-              SubmitModule,
-              StatusModule,
-              AnalyticsModule.forApi(),
-              HealthModule,
-              AdminModule,
-              DashboardModule,
-            ]
+          ? [SubmitModule, StatusModule, AnalyticsModule.forApi(), HealthModule, AdminModule, DashboardModule]
           : []),
         ...(runWorkers ? [WorkerModule.register(env)] : []),
       ],

@@ -4,7 +4,8 @@ import { assertRedisReachable } from './core/redis/redis-connection';
 import { tuneHeap } from './core/runtime/heap-tuning';
 
 /**
- * Checks what the operator must fix before anything else: the configuration and Redis are checked with only their
+ * Checks what the operator must fix before anything else: the configuration, Redis and PostgreSQL (when configured)
+ * are checked with only their
  * own small modules loaded, so a bad variable fails in a fraction of a second and a missing Redis within its deadline
  * even on a loaded machine; the application (Nest, every feature, the AI SDKs) is imported only afterwards.
  */
@@ -15,8 +16,12 @@ async function bootstrap(): Promise<void> {
     // Before the application is built, so the setting holds from its first full collection.
     if (env.PROCESS_ROLE !== 'api') tuneHeap();
     await assertRedisReachable(env.REDIS_URL);
+    if (env.DATABASE_URL) {
+      const { assertDatabaseReady } = await import('./persistence/database/database-connection.js');
+      await assertDatabaseReady(env.DATABASE_URL);
+    }
   } catch (error) {
-    // Configuration and Redis problems are the operator's to fix: one clear message, no stack trace.
+    // Configuration, Redis and PostgreSQL problems are the operator's to fix: one clear message, no stack trace.
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }

@@ -46,6 +46,7 @@ describe('submit, status and cache (real Redis, real workers)', () => {
     expect(hit.body).toEqual({
       status: 'completed',
       cache: 'hit',
+      source: 'cache',
       summary: done.summary,
       tags: done.tags,
       input_type: 'text',

@@ -77,6 +77,8 @@ async function nestWorker(): Promise<void> {
     WORKER_COUNT: String(concurrency),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     AI_PROVIDER: 'local',
+    // The persistence section measures the worker with history recording on, too.
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
   });
   let calls = 0;
   const noop = {

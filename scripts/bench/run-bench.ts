@@ -7,11 +7,13 @@
  *                  then the service worker with the built-in LocalSummarizer on real articles (jobs/s, per CPU-second)
  *   4. dedup       1,000 concurrent identical new submissions → one job, one summarizer call (asserted)
  *   5. memory      RSS of an API+worker process under a 50,000-job backlog; Redis bytes per cached summary
+ *   6. persistence GET /api/jobs p95 over 1,000,000 history rows, the history writer's rows/s against the worker's
+ *                  peak jobs/s, the archive lookup's added p95 on a miss (scripts/bench/persistence.ts; PostgreSQL)
  *
  * Every server and worker runs in its own child process; autocannon runs here, in a process that does nothing
  * else while it measures. Keys live under a fresh REDIS_KEY_PREFIX and are deleted at the end (SCAN + UNLINK).
  * Settings (environment): BENCH_ROUNDS, BENCH_DURATION_S, BENCH_CONNECTIONS, BENCH_WORKER_JOBS,
- * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,miss,worker,local,dedup,memory),
+ * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,miss,worker,local,dedup,memory,persistence),
  * BENCH_CPU_PROF=dir (CPU profiles of the service and the baselines), BENCH_REDIS_URL.
  */
 import autocannon, { type Request as CannonRequest, type Result } from 'autocannon';
@@ -21,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { benchPersistence } from './persistence';
 import {
   Child,
   cpuSecondsOf,
@@ -43,7 +46,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const WORKER_JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 5_000);
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 10);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 50_000);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'hit,route,miss,worker,local,dedup,memory').split(','));
+const ONLY = new Set(
+  (process.env.BENCH_ONLY ?? 'hit,route,miss,worker,local,dedup,memory,persistence').split(','),
+);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
 const PREFIX = `bench-${randomUUID().slice(0, 8)}:`;
@@ -493,6 +498,27 @@ async function benchWorker(redis: Redis): Promise<void> {
   );
 }
 
+/** One round of section 3's service worker (no-op summarizer), optionally with DATABASE_URL: jobs/s. */
+async function workerPeak(redis: Redis, databaseUrl?: string): Promise<number> {
+  await clearQueue(redis);
+  await addJobs(redis, (i) => `${i} ${randomUUID()} Some text to summarize.`, WORKER_JOBS);
+  const child = Child.script('queue-child.ts', ['nest-worker'], {
+    REDIS_URL,
+    BENCH_PREFIX: PREFIX,
+    BENCH_CONCURRENCY: String(WORKER_CONCURRENCY),
+    LOG_LEVEL: 'warn',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  });
+  try {
+    const { rate, failed } = await drainRate(redis, WORKER_JOBS, 180_000);
+    if (failed > 0) throw new Error(`worker peak: ${failed} jobs failed`);
+    return rate;
+  } finally {
+    await child.stop();
+    await clearQueue(redis);
+  }
+}
+
 async function benchLocal(redis: Redis): Promise<void> {
   const { texts, note } = articleInputs();
   log(`\n## 3b. worker with the built-in LocalSummarizer — ${note}, WORKER_COUNT 3 (default), one process`);
@@ -713,6 +739,16 @@ async function main(): Promise<void> {
     if (ONLY.has('worker')) await benchWorker(redis);
     if (ONLY.has('local')) await benchLocal(redis);
     if (ONLY.has('memory')) await benchMemory(redis);
+    if (ONLY.has('persistence')) {
+      await benchPersistence({
+        rounds: ROUNDS,
+        prefix: PREFIX,
+        log,
+        row,
+        fmt,
+        workerPeak: (databaseUrl) => workerPeak(redis, databaseUrl),
+      });
+    }
   } finally {
     for (const child of children) await child.stop();
     const deleted = await deleteKeys(redis, `${PREFIX}*`);

@@ -3,6 +3,11 @@ import { ApiProperty } from '@nestjs/swagger';
 export class AnalyticsResponseDto {
   @ApiProperty({ description: 'cache_hits + cache_misses + deduplicated' }) readonly total_requests!: number;
   @ApiProperty() readonly cache_hits!: number;
+  @ApiProperty({
+    description:
+      'Hits served from the PostgreSQL summary archive after the Redis entry expired (part of cache_hits).',
+  })
+  readonly archive_hits!: number;
   @ApiProperty() readonly cache_misses!: number;
   @ApiProperty({ description: 'Submissions answered with the job already under way for the same input.' })
   readonly deduplicated!: number;

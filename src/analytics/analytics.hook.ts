@@ -10,6 +10,8 @@ export const ANALYTICS_FACTS = Symbol('analytics facts');
 
 export interface AnalyticsFacts {
   readonly tokensSaved?: number;
+  /** The hit came from the PostgreSQL archive rather than the Redis cache. */
+  readonly archiveHit?: boolean;
 }
 
 interface CountableResponse {
@@ -42,6 +44,7 @@ export class AnalyticsHook {
     if (response && OUTCOMES.has(response.cache)) {
       this.analytics.recordRequest(response.cache as RequestOutcome, {
         tokensSaved: response[ANALYTICS_FACTS]?.tokensSaved,
+        archiveHit: response[ANALYTICS_FACTS]?.archiveHit,
         jobId: response.job_id,
       });
     }

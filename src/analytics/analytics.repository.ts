@@ -2,6 +2,7 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../core/redis/redis-keys';
 import { LogThrottle } from '../core/runtime/log-throttle';
+import { HOURLY_FIELDS, HOURLY_TTL_SECONDS, hourBucket, type HourlyField } from './hourly-bucket';
 import type { SummarizeJobResult } from '../jobs/summarize-job';
 
 /** How a submission was answered; each is one counter. */
@@ -25,36 +26,37 @@ const ENDED_JOB_TTL_SECONDS = 3_600;
  * the order irrelevant (hand-written: the check and the credit must be one atomic step). A join credits the job's
  * tokens at once if it has ended, else waits in a counter; an end credits the waiting joins and leaves its
  * tokens-per-serve for joins still on their way.
- *   KEYS: waiting counter of the job, tokens-per-serve of the ended job, the counters hash
+ *   KEYS: waiting counter of the job, tokens-per-serve of the ended job, the counters hash, the current hour's hash
+ *   ARGV: joins (or tokens per serve), the TTL of what waits, the hour hash's TTL
  */
-const CREDIT_JOIN = `
+const CREDIT_SAVED = `
+local function credit(tokens)
+  if tokens > 0 then
+    redis.call('HINCRBY', KEYS[3], 'tokens_saved', tokens)
+    redis.call('HINCRBY', KEYS[4], 'tokens_saved', tokens)
+    redis.call('EXPIRE', KEYS[4], ARGV[3])
+  end
+end
+`;
+const CREDIT_JOIN = `${CREDIT_SAVED}
 local perServe = redis.call('GET', KEYS[2])
 if perServe then
-  redis.call('HINCRBY', KEYS[3], 'tokens_saved', tonumber(perServe) * tonumber(ARGV[1]))
+  credit(tonumber(perServe) * tonumber(ARGV[1]))
   return 1
 end
 redis.call('INCRBY', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 0`;
-const CREDIT_END = `
+const CREDIT_END = `${CREDIT_SAVED}
 local waiting = tonumber(redis.call('GETDEL', KEYS[1]) or '0')
-local perServe = tonumber(ARGV[1])
-if waiting > 0 and perServe > 0 then
-  redis.call('HINCRBY', KEYS[3], 'tokens_saved', waiting * perServe)
-end
+credit(waiting * tonumber(ARGV[1]))
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
 return waiting`;
 
 /** The scripts above as ioredis commands, so they go into the batch's MULTI. */
 interface CreditCommands {
-  analyticsCreditJoin(waiting: string, ended: string, counters: string, joins: number, ttl: number): unknown;
-  analyticsCreditEnd(
-    waiting: string,
-    ended: string,
-    counters: string,
-    perServe: number,
-    ttl: number,
-  ): unknown;
+  analyticsCreditJoin(...args: [string, string, string, string, number, number, number]): unknown;
+  analyticsCreditEnd(...args: [string, string, string, string, number, number, number]): unknown;
 }
 /** How long counts wait in memory before they are written (at most; one write per interval and process). */
 export const ANALYTICS_FLUSH_MS = 100;
@@ -67,6 +69,7 @@ const COUNTER_FIELDS = [
   'cache_hits',
   'cache_misses',
   'deduplicated',
+  'archive_hits',
   'jobs_completed',
   'jobs_failed',
   'processing_ms_total',
@@ -75,6 +78,7 @@ const COUNTER_FIELDS = [
   'tokens_saved',
 ] as const;
 export type CounterField = (typeof COUNTER_FIELDS)[number];
+const HOURLY_COUNTED: ReadonlySet<CounterField> = new Set<HourlyField>(HOURLY_FIELDS);
 
 export interface AnalyticsCounters {
   readonly counters: Record<CounterField, number>;
@@ -155,19 +159,25 @@ export class AnalyticsRepository implements OnApplicationShutdown {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
   ) {
-    redis.defineCommand('analyticsCreditJoin', { numberOfKeys: 3, lua: CREDIT_JOIN });
-    redis.defineCommand('analyticsCreditEnd', { numberOfKeys: 3, lua: CREDIT_END });
+    redis.defineCommand('analyticsCreditJoin', { numberOfKeys: 4, lua: CREDIT_JOIN });
+    redis.defineCommand('analyticsCreditEnd', { numberOfKeys: 4, lua: CREDIT_END });
   }
 
   /**
    * @param tokensSaved tokens the cache hit avoided (the recorded usage of the entry served)
    * @param jobId for a deduplicated submission, the job it joined; its tokens are counted as saved when it completes
+   * @param archiveHit the hit was served from the PostgreSQL archive (counted in archive_hits and in cache_hits)
    */
   recordRequest(
     outcome: RequestOutcome,
-    { tokensSaved = 0, jobId }: { tokensSaved?: number; jobId?: string } = {},
+    {
+      tokensSaved = 0,
+      jobId,
+      archiveHit = false,
+    }: { tokensSaved?: number; jobId?: string; archiveHit?: boolean } = {},
   ): void {
     this.pending.add(OUTCOME_FIELD[outcome], 1);
+    if (archiveHit) this.pending.add('archive_hits', 1);
     this.pending.add('tokens_saved', tokensSaved);
     if (outcome === 'deduplicated' && jobId)
       this.pending.joinedJobs.set(jobId, (this.pending.joinedJobs.get(jobId) ?? 0) + 1);
@@ -208,8 +218,14 @@ export class AnalyticsRepository implements OnApplicationShutdown {
     if (pending.isEmpty) return;
     this.pending = new PendingCounts();
     const counters = this.keys.analyticsCounters();
+    // The same counts per UTC hour, in the same MULTI (no round trip of their own), for the analytics over time.
+    const hourly = this.keys.analyticsHourly(hourBucket(Date.now()));
     const multi = this.redis.multi();
-    for (const [field, n] of pending.counters) multi.hincrby(counters, field, n);
+    for (const [field, n] of pending.counters) {
+      multi.hincrby(counters, field, n);
+      if (HOURLY_COUNTED.has(field)) multi.hincrby(hourly, field, n);
+    }
+    multi.expire(hourly, HOURLY_TTL_SECONDS);
     for (const [model, n] of pending.models) multi.hincrby(this.keys.analyticsModels(), model, n);
     if (pending.processingMs.length > 0) {
       multi
@@ -219,11 +235,27 @@ export class AnalyticsRepository implements OnApplicationShutdown {
     const credits = multi as unknown as CreditCommands;
     for (const [jobId, n] of pending.joinedJobs) {
       const [waiting, ended] = [this.keys.analyticsDedupWaiting(jobId), this.keys.analyticsEndedJob(jobId)];
-      credits.analyticsCreditJoin(waiting, ended, counters, n, DEDUP_WAITING_TTL_SECONDS);
+      credits.analyticsCreditJoin(
+        waiting,
+        ended,
+        counters,
+        hourly,
+        n,
+        DEDUP_WAITING_TTL_SECONDS,
+        HOURLY_TTL_SECONDS,
+      );
     }
     for (const { jobId, tokensPerServe } of pending.endedJobs) {
       const [waiting, ended] = [this.keys.analyticsDedupWaiting(jobId), this.keys.analyticsEndedJob(jobId)];
-      credits.analyticsCreditEnd(waiting, ended, counters, tokensPerServe, ENDED_JOB_TTL_SECONDS);
+      credits.analyticsCreditEnd(
+        waiting,
+        ended,
+        counters,
+        hourly,
+        tokensPerServe,
+        ENDED_JOB_TTL_SECONDS,
+        HOURLY_TTL_SECONDS,
+      );
     }
     try {
       await multi.exec();

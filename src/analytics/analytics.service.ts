@@ -36,6 +36,7 @@ export class AnalyticsService {
     return {
       total_requests: totalRequests,
       cache_hits: counters.cache_hits,
+      archive_hits: counters.archive_hits,
       cache_misses: counters.cache_misses,
       deduplicated: counters.deduplicated,
       hit_rate: ratio(counters.cache_hits, totalRequests),

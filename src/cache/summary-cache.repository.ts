@@ -29,7 +29,7 @@ export class SummaryCacheRepository {
     batchScheduleFn: (flush) => setImmediate(flush),
     maxBatchSize: MAX_KEYS_PER_READ,
   });
-  private completionConnection: Promise<Pick<IRedisClient, 'set'>> | undefined;
+  private completionConnection: Pick<IRedisClient, 'set'> | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -50,7 +50,7 @@ export class SummaryCacheRepository {
    * The BullMQ connection that completes the worker's jobs. Entries written with {@link setBeforeCompletion} go out on
    * it, ahead of the job's completion (`moveToFinished`), which that connection sends next.
    */
-  bindCompletionConnection(connection: Promise<Pick<IRedisClient, 'set'>>): void {
+  bindCompletionConnection(connection: Pick<IRedisClient, 'set'>): void {
     this.completionConnection = connection;
   }
 
@@ -61,7 +61,7 @@ export class SummaryCacheRepository {
    */
   async setBeforeCompletion({ hash, result, ttlSeconds }: CacheEntry): Promise<void> {
     if (!this.completionConnection) throw new Error('no completion connection bound (worker not started)');
-    const connection = await this.completionConnection;
-    await connection.set(this.keys.summary(hash), JSON.stringify(result), { EX: ttlSeconds });
+    // Sent now, synchronously: the completion must find it ahead of it on the connection.
+    await this.completionConnection.set(this.keys.summary(hash), JSON.stringify(result), { EX: ttlSeconds });
   }
 }

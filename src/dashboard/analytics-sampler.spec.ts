@@ -8,6 +8,7 @@ function analytics(fields: Partial<AnalyticsResponseDto> = {}): AnalyticsRespons
   return {
     total_requests: 0,
     cache_hits: 0,
+    archive_hits: 0,
     cache_misses: 0,
     deduplicated: 0,
     hit_rate: 0,

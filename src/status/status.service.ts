@@ -1,13 +1,26 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException, Optional } from '@nestjs/common';
+import { isJobId } from '../jobs/job-id';
 import type { JobStatus } from '../jobs/job-status';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
+import { JobHistoryService } from '../persistence/history/job-history.service';
 
+/**
+ * A job's state from BullMQ's record of it (the one record of its state, result and error). With DATABASE_URL, a
+ * job BullMQ no longer holds (past JOB_RETENTION_*) answers from the job history instead.
+ */
 @Injectable()
 export class StatusService {
-  constructor(private readonly jobs: SummarizeJobRepository) {}
+  constructor(
+    private readonly jobs: SummarizeJobRepository,
+    /** Present only with DATABASE_URL (PersistenceModule). */
+    @Optional() private readonly history?: JobHistoryService,
+  ) {}
 
   async status(jobId: string): Promise<JobStatus> {
-    const status = await this.jobs.status(jobId);
+    // Not one of our ids (e.g. BullMQ's own key names): unknown, without asking Redis or PostgreSQL.
+    const status = isJobId(jobId)
+      ? ((await this.jobs.status(jobId)) ?? (await this.history?.status(jobId)))
+      : null;
     if (!status) throw new NotFoundException(`no job with id ${jobId} (unknown, or expired from retention)`);
     return status;
   }

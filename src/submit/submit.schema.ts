@@ -17,6 +17,8 @@ export interface SubmitRequest {
 export interface SubmitHitResponse {
   readonly status: 'completed';
   readonly cache: 'hit';
+  /** Where the summary came from: the Redis cache, or the PostgreSQL archive after the cache entry expired. */
+  readonly source: 'cache' | 'archive';
   readonly summary: string;
   readonly tags: string[];
   readonly input_type: InputType;
@@ -50,10 +52,15 @@ export const SUBMIT_REQUEST_SCHEMA = {
 
 export const SUBMIT_HIT_RESPONSE_SCHEMA = {
   type: 'object',
-  required: ['status', 'cache', 'summary', 'tags', 'input_type'],
+  required: ['status', 'cache', 'source', 'summary', 'tags', 'input_type'],
   properties: {
     status: { type: 'string', enum: ['completed'] },
     cache: { type: 'string', enum: ['hit'] },
+    source: {
+      type: 'string',
+      enum: ['cache', 'archive'],
+      description: 'archive: served from the PostgreSQL summary archive after the Redis entry expired.',
+    },
     summary: { type: 'string' },
     tags: { type: 'array', items: { type: 'string' } },
     input_type: INPUT_TYPE,

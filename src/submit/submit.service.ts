@@ -1,4 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Environment } from '../core/config/environment';
 import { invalidRequest } from '../core/http/problem-details';
 import { ANALYTICS_FACTS, type AnalyticsFacts } from '../analytics/analytics.hook';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
@@ -7,6 +9,7 @@ import type { InputType, SummarizeJobData, SummarizeJobResult } from '../jobs/su
 import { toPublicJobStatus } from '../jobs/job-status';
 import { SummarizeJobProducer } from '../jobs/summarize-job.producer';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
+import { SummaryArchiveRepository } from '../persistence/archive/summary-archive.repository';
 import type { SubmitHitResponse, SubmitResponse } from './submit.schema';
 
 /** Enqueues tried when the job we joined ended without a cached summary (failed, or its entry already expired). */
@@ -28,18 +31,35 @@ const MAX_ENQUEUES = 3;
 @Injectable()
 export class SubmitService {
   private readonly logger = new Logger(SubmitService.name);
+  private readonly cacheTtlSeconds: number;
 
   constructor(
     private readonly keys: JobKeys,
     private readonly cache: SummaryCacheRepository,
     private readonly producer: SummarizeJobProducer,
     private readonly jobs: SummarizeJobRepository,
-  ) {}
+    config: ConfigService<Environment, true>,
+    /** Present only with DATABASE_URL (PersistenceModule). */
+    @Optional() private readonly archive?: SummaryArchiveRepository,
+  ) {
+    this.cacheTtlSeconds = config.get('CACHE_TTL', { infer: true });
+  }
 
   async submit(rawInput: string, requestId?: string): Promise<SubmitResponse> {
     const key = this.keyOf(rawInput);
     const cached = await this.cache.get(key.inputHash);
-    if (cached) return hit(cached, key.type);
+    if (cached) return hit(cached, key.type, 'cache');
+    // Only on a Redis miss, bounded by DATABASE_TIMEOUT_MS, null on any trouble: then the job is queued as usual.
+    const archived = await this.archive?.find(key.inputHash);
+    if (archived) {
+      // Back into the cache with the normal TTL (fallback results are never archived), so repeats hit Redis again.
+      this.cache
+        .set({ hash: key.inputHash, result: archived, ttlSeconds: this.cacheTtlSeconds })
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error }, 'could not re-cache an archived summary'),
+        );
+      return hit(archived, key.type, 'archive');
+    }
 
     const input = key.input ?? this.parse(rawInput);
     const data: SummarizeJobData = { inputType: input.type, input: input.content, inputHash: key.inputHash };
@@ -51,7 +71,7 @@ export class SubmitService {
       ]);
       if (summary) {
         if (!queued.deduplicated) this.discardIfUntouched(queued.jobId);
-        return hit(summary, input.type);
+        return hit(summary, input.type, 'cache');
       }
       // Joined a job that has ended without a summary to show (failed, removed, or its entry expired already): its
       // deduplication key is gone, so the next enqueue makes a new job rather than hand out a dead job id.
@@ -121,13 +141,15 @@ function badInput(error: unknown): unknown {
 function hit(
   cached: SummarizeJobResult,
   inputType: InputType,
+  source: SubmitHitResponse['source'],
 ): SubmitHitResponse & { [ANALYTICS_FACTS]: AnalyticsFacts } {
   return {
     status: 'completed',
     cache: 'hit',
+    source,
     summary: cached.summary,
     tags: cached.tags,
     input_type: inputType,
-    [ANALYTICS_FACTS]: { tokensSaved: cached.usage?.totalTokens ?? 0 },
+    [ANALYTICS_FACTS]: { tokensSaved: cached.usage?.totalTokens ?? 0, archiveHit: source === 'archive' },
   };
 }

@@ -2,6 +2,7 @@ import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import {
   Injectable,
   Logger,
+  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
@@ -15,6 +16,8 @@ import type { SummarizeJob, SummarizeJobResult } from '../jobs/summarize-job';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import { logBullmqErrors } from '../jobs/queue-errors';
 import { summarizeLimiter } from '../jobs/summarize-limiter';
+import { completedHistoryEntry, failedHistoryEntry } from '../persistence/history/history-entry';
+import { HistoryOutbox } from '../persistence/history/history-outbox';
 import { toJobError } from './job-failure';
 import { SummarizeJobService } from './summarize-job.service';
 
@@ -59,6 +62,8 @@ export class SummarizeProcessor
     private readonly analytics: AnalyticsRepository,
     private readonly jobs: SummarizeJobRepository,
     private readonly config: ConfigService<Environment, true>,
+    /** Present only with DATABASE_URL (PersistenceModule). */
+    @Optional() private readonly history?: HistoryOutbox,
   ) {
     super();
   }
@@ -69,8 +74,11 @@ export class SummarizeProcessor
     // repair.
     const maxRps = this.config.get('AI_MAX_RPS', { infer: true });
     if (maxRps > 0) await this.jobs.limitStartsPerSecond(maxRps);
-    // The worker's own BullMQ connection completes its jobs; summaries go out on it first (see process()).
-    this.cache.bindCompletionConnection(this.worker.getBackend().client);
+    // The worker's own BullMQ connection completes its jobs; summaries and history rows go out on it first (see
+    // process()).
+    const completion = await this.worker.getBackend().client;
+    this.cache.bindCompletionConnection(completion);
+    this.history?.bindCompletionConnection(completion);
     this.worker.run().catch((error: unknown) => this.logger.error({ err: error }, 'worker stopped'));
   }
 
@@ -110,7 +118,12 @@ export class SummarizeProcessor
             this.logger.error({ job_id: job.id, err: error }, 'could not cache the summary'),
           );
       }
-      const processingMs = Date.now() - (job.processedOn ?? Date.now());
+      const finishedAt = Date.now();
+      const processingMs = finishedAt - (job.processedOn ?? finishedAt);
+      // The history row, also before the completion; not waited for, never throws.
+      this.history?.recordBeforeCompletion(
+        completedHistoryEntry(job, outcome.result, outcome.cacheEntries, finishedAt),
+      );
       // Counted in memory and written in batches: never holds up (or fails) the job.
       this.analytics.recordJobCompleted({ ...outcome, jobId: job.id ?? '', processingMs });
       // At debug, like 'job started': a line per successful job was the largest cost of a job after BullMQ's own
@@ -141,7 +154,10 @@ export class SummarizeProcessor
       { job_id: job?.id, reason: error.message, error: error.name, final, attempts: job?.attemptsMade },
       final ? 'job failed' : 'job attempt failed; will retry',
     );
-    if (final && job?.id) this.analytics.recordJobFailed(job.id);
+    if (final && job?.id) {
+      this.analytics.recordJobFailed(job.id);
+      this.history?.record(failedHistoryEntry(job));
+    }
   }
 
   /** Pauses every worker for the delay the API asked for; the job goes back to waiting without using an attempt. */

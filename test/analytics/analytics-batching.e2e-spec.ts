@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ANALYTICS_FLUSH_MS, AnalyticsRepository } from '../../src/analytics/analytics.repository';
 import type { SummarizeJobResult } from '../../src/jobs/summarize-job';
+import { hourBucket } from '../../src/analytics/hourly-bucket';
 import { RedisKeys } from '../../src/core/redis/redis-keys';
 import { deleteKeysWithPrefix, waitFor } from '../support/test-app';
 import { TEST_REDIS_URL, uniquePrefix } from '../support/test-environment';
@@ -50,6 +51,22 @@ describe('analytics counted in memory and written in batches (real Redis)', () =
       { timeoutMs: ANALYTICS_FLUSH_MS * 20, what: 'the batched write' },
     );
     expect(written).toEqual({ cache_hits: '50', cache_misses: '1', tokens_saved: '500' });
+  });
+
+  it('adds the request counts to the current UTC hour in the same write, for the analytics over time', async () => {
+    const before = Date.now();
+    for (let i = 0; i < 3; i++) api.recordRequest('hit', { tokensSaved: 10, archiveHit: i === 0 });
+    api.recordRequest('deduplicated', { jobId: 'job-9' });
+    await api.flush();
+    // The flush and this read may straddle an hour: the counts are in one of the two hours.
+    const hours = [...new Set([hourBucket(before), hourBucket(Date.now())])];
+    const found = await Promise.all(hours.map((hour) => redis.hgetall(keys.analyticsHourly(hour))));
+    expect(found.filter((values) => Object.keys(values).length > 0)).toEqual([
+      { cache_hits: '3', archive_hits: '1', deduplicated: '1', tokens_saved: '30' },
+    ]);
+    const hour = hours.find((_, i) => Object.keys(found[i]).length > 0)!;
+    expect(await redis.ttl(keys.analyticsHourly(hour))).toBeGreaterThan(86_400);
+    expect(await counters()).toMatchObject({ cache_hits: '3', archive_hits: '1', deduplicated: '1' });
   });
 
   it("includes a process's own pending counts in what it reads", async () => {

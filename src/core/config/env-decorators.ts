@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min, ValidateBy } from 'class-validator';
+import { parseDurationSeconds } from './duration';
 
 /**
  * Property decorators for environment variables, each with ONE message that says what the variable must be (the
@@ -96,4 +97,14 @@ export function UrlWith(protocols: readonly string[], example: string): Property
 /** An optional string: unset stays undefined. */
 export function OptionalString(): PropertyDecorators {
   return compose(IsOptional(), IsString());
+}
+
+/** A duration, as whole seconds or with one unit (`30d`, `12h`, `15m`, `90s`, `2w`); held as seconds. */
+export function DurationSeconds(min = 1): PropertyDecorators {
+  const message = `must be whole seconds or a duration like 30d, 12h, 15m (at least ${min} s)`;
+  return compose(
+    Transform(({ value }: { value: unknown }) => parseDurationSeconds(value) ?? value),
+    IsInt({ message }),
+    Min(min, { message }),
+  );
 }

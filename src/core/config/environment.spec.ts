@@ -115,3 +115,35 @@ function errorOf(raw: Record<string, string>): string {
   }
   throw new Error('expected the configuration to be refused');
 }
+
+describe('validateEnvironment: persistence settings', () => {
+  it('leaves persistence off by default, with the documented defaults', () => {
+    const env = validateEnvironment({ DATABASE_URL: '' });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env).toMatchObject({
+      DATABASE_TIMEOUT_MS: 250,
+      DATABASE_POOL_SIZE: 10,
+      ARCHIVE_MAX_AGE: 30 * 86_400,
+      HISTORY_RETENTION_DAYS: 90,
+      HISTORY_WRITER_BATCH_SIZE: 500,
+    });
+  });
+
+  it('reads ARCHIVE_MAX_AGE as seconds or a duration', () => {
+    expect(validateEnvironment({ ARCHIVE_MAX_AGE: '12h' }).ARCHIVE_MAX_AGE).toBe(43_200);
+    expect(validateEnvironment({ ARCHIVE_MAX_AGE: '3600' }).ARCHIVE_MAX_AGE).toBe(3_600);
+  });
+
+  it('reports a bad DATABASE_URL and ARCHIVE_MAX_AGE together', () => {
+    expect(() =>
+      validateEnvironment({
+        DATABASE_URL: 'mysql://db/x',
+        ARCHIVE_MAX_AGE: '30 days',
+        HISTORY_RETENTION_DAYS: '0',
+      }),
+    ).toThrow(/DATABASE_URL[\s\S]*ARCHIVE_MAX_AGE="30 days"[\s\S]*HISTORY_RETENTION_DAYS/);
+    expect(validateEnvironment({ DATABASE_URL: 'postgresql://u:p@db:5432/app' }).DATABASE_URL).toBe(
+      'postgresql://u:p@db:5432/app',
+    );
+  });
+});

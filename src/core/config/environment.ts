@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, IsString, Matches, validateSync, type ValidationError } from 'class-validator';
 import { availableParallelism } from 'node:os';
-import { Int, OneOf, OptionalString, UrlWith } from './env-decorators';
+import { DurationSeconds, Int, OneOf, OptionalString, UrlWith } from './env-decorators';
 import { parseHostPortList } from './host-port-list';
 
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -104,6 +104,27 @@ export class Environment {
     message: 'must be 16 to 512 printable ASCII characters without spaces',
   })
   ADMIN_TOKEN?: string;
+
+  /**
+   * PostgreSQL for the job history, the summary archive and analytics over time (`postgres://user:pass@host/db`).
+   * Unset: persistence is off and the service runs on Redis alone.
+   */
+  @IsOptional()
+  @UrlWith(['postgres', 'postgresql'], 'postgres://user:password@localhost:5432/smartcache')
+  DATABASE_URL?: string;
+  /** Deadline of a PostgreSQL call on the request path (archive lookup); past it the API goes on without. */
+  @Int(10, 60_000) DATABASE_TIMEOUT_MS = 250;
+  /** Connections per process to PostgreSQL. */
+  @Int(1, 100) DATABASE_POOL_SIZE = 10;
+  /** How long an archived summary answers for its input (seconds; `30d`, `12h`, `15m` accepted). */
+  @DurationSeconds() ARCHIVE_MAX_AGE = 30 * 86_400;
+  /** Job history rows (and hourly analytics) older than this many days are deleted. */
+  @Int(1) HISTORY_RETENTION_DAYS = 90;
+  /**
+   * Most outbox entries the history writer puts in one PostgreSQL transaction. At most 2,000: one INSERT carries 25
+   * parameters per row, and PostgreSQL takes at most 65,535 per statement.
+   */
+  @Int(1, 2_000) HISTORY_WRITER_BATCH_SIZE = 500;
 }
 
 /** Variables whose values are never printed (secrets), and URLs whose passwords are masked. */
@@ -142,6 +163,9 @@ function crossFieldProblems(env: Environment): string[] {
     problems.push(
       '  - AI_PROVIDER=openai needs OPENAI_BASE_URL (e.g. https://api.openai.com/v1, or http://localhost:11434/v1 for Ollama)',
     );
+  }
+  if (env.DATABASE_URL !== undefined && !URL.canParse(env.DATABASE_URL)) {
+    problems.push('  - DATABASE_URL is not a valid URL (percent-encode special characters of the password)');
   }
   try {
     parseHostPortList(env.FETCH_ALLOWED_HOSTS);

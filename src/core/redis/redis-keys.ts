@@ -41,6 +41,22 @@ export class RedisKeys {
     return `${this.prefix}analytics:ended_job:${jobId}`;
   }
 
+  /**
+   * HASH of request counters (cache_hits, cache_misses, deduplicated, archive_hits, tokens_saved) of one UTC hour,
+   * `hour` as YYYYMMDDHH; copied into PostgreSQL's analytics_hourly. Expires after a few days.
+   */
+  analyticsHourly(hour: string): string {
+    return `${this.prefix}analytics:hourly:${hour}`;
+  }
+
+  /**
+   * STREAM of finished jobs (with the cache entries they wrote) on their way to PostgreSQL; consumer group
+   * `history-writer`. Entries leave once written (XACK + XDEL).
+   */
+  historyOutbox(): string {
+    return `${this.prefix}history:outbox`;
+  }
+
   /** STRING (JSON) set while the AI provider rejects our credentials; read by /health in every process. */
   aiCredentialsRejected(): string {
     return `${this.prefix}health:ai_credentials_rejected`;
