@@ -14,7 +14,7 @@ describe('SummarizerFactory', () => {
     expect(create({})).toBeInstanceOf(LocalSummarizer);
     const gemini = create({ GEMINI_API_KEY: 'k' });
     expect(gemini).toBeInstanceOf(GeminiSummarizer);
-    expect(gemini.identity).toMatchObject({ provider: 'gemini', model: 'gemini-2.5-flash' });
+    expect(gemini.identity).toMatchObject({ provider: 'gemini', model: 'gemini-3.5-flash-lite' });
   });
 
   it('honours AI_PROVIDER over the presence of a key', () => {

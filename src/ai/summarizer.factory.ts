@@ -1,5 +1,7 @@
 import { resolveAiProvider, type Environment } from '../core/config/environment';
 import type { AiCredentialsState } from './ai-credentials-state';
+import { AiBatcher } from './batch/ai-batcher';
+import { PriceTable } from './cost/price-table';
 import { FallbackSummarizer } from './fallback-summarizer';
 import { GeminiSummarizer } from './gemini/gemini-summarizer';
 import { LocalSummarizer } from './local/local-summarizer';
@@ -18,19 +20,37 @@ export type AiConfig = Pick<
   | 'AI_TIMEOUT_MS'
   | 'AI_MAX_INPUT_TOKENS'
   | 'AI_FALLBACK'
+  | 'AI_PRICES'
+  | 'AI_BATCH_SIZE'
+  | 'AI_BATCH_WAIT_MS'
+  | 'AI_BATCH_MAX_INPUT_TOKENS'
 >;
+
+export interface SummarizerFactoryOptions {
+  /**
+   * Gather concurrent `summarize()` calls of a remote provider into batched calls ({@link AiBatcher}, per
+   * `AI_BATCH_*`). Off by default: the worker enables it together with the batch consumer that lets enough jobs
+   * wait at once (with `WORKER_COUNT` jobs in flight, batches hold at most `WORKER_COUNT` inputs).
+   */
+  readonly batching?: boolean;
+}
 
 /** Builds the configured {@link Summarizer}; throws at start-up, with the fix in the message, when config is incomplete. */
 export class SummarizerFactory {
-  static create(config: AiConfig, credentials?: AiCredentialsState): Summarizer {
+  static create(
+    config: AiConfig,
+    credentials?: AiCredentialsState,
+    options: SummarizerFactoryOptions = {},
+  ): Summarizer {
     // `AI_PROVIDER`, else `gemini` when a Gemini key is set, else `local`.
     const provider = resolveAiProvider(config);
     const common = {
       timeoutMs: config.AI_TIMEOUT_MS,
       maxInputTokens: config.AI_MAX_INPUT_TOKENS,
       credentials,
+      prices: PriceTable.fromEnv(config.AI_PRICES),
     };
-    let remote: Summarizer;
+    let remote: GeminiSummarizer | OpenAiSummarizer;
     switch (provider) {
       case 'local':
         return new LocalSummarizer();
@@ -41,7 +61,7 @@ export class SummarizerFactory {
           );
         }
         if (!config.GEMINI_MODEL.trim())
-          throw new Error('AI_PROVIDER=gemini needs GEMINI_MODEL (e.g. gemini-2.5-flash).');
+          throw new Error('AI_PROVIDER=gemini needs GEMINI_MODEL (e.g. gemini-3.5-flash-lite).');
         remote = new GeminiSummarizer({
           ...common,
           apiKey: config.GEMINI_API_KEY,
@@ -65,6 +85,15 @@ export class SummarizerFactory {
         });
         break;
     }
-    return config.AI_FALLBACK === 'local' ? new FallbackSummarizer(remote) : remote;
+    // The batcher sits inside the fallback, so an input whose own part of a batch fails for good falls back alone.
+    const batched =
+      options.batching && config.AI_BATCH_SIZE > 1
+        ? new AiBatcher(remote, {
+            batchSize: config.AI_BATCH_SIZE,
+            maxWaitMs: config.AI_BATCH_WAIT_MS,
+            maxInputTokens: config.AI_BATCH_MAX_INPUT_TOKENS,
+          })
+        : remote;
+    return config.AI_FALLBACK === 'local' ? new FallbackSummarizer(batched) : batched;
   }
 }

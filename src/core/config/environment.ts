@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { parseAllowedHosts } from '../../content/safe-fetcher';
+import { parsePrices } from '../../ai/cost/price-table';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   IsEnum,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -71,7 +73,12 @@ export class Environment {
   @IsEnum(['local', 'gemini', 'openai'])
   AI_PROVIDER?: AiProviderName;
   @IsOptional() @Transform(emptyToUndefined) @IsString() GEMINI_API_KEY?: string;
-  @IsString() GEMINI_MODEL = 'gemini-2.5-flash';
+  /**
+   * The newest stable Flash-Lite (the cheapest tier, enough for 2–3 sentence summaries); `gemini-2.5-flash`, the
+   * former default, is legacy. Google named `gemini-3.5-flash-lite` (GA 2026-07-21, ai.google.dev changelog) the
+   * replacement of `gemini-2.5-flash`.
+   */
+  @IsString() GEMINI_MODEL = 'gemini-3.5-flash-lite';
   /** Overrides the Gemini API address (proxies, tests). */
   @IsOptional()
   @Transform(emptyToUndefined)
@@ -91,6 +98,31 @@ export class Environment {
   @IsIn(['none', 'local']) AI_FALLBACK: 'none' | 'local' = 'none';
   /** AI calls per second across all workers; 0 means no limit. */
   @Type(() => Number) @IsInt() @Min(0) AI_MAX_RPS = 0;
+  /** Most short inputs summarized by one remote call; 1 turns batching off. At most MAX_BATCH_ITEMS (64). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(64) AI_BATCH_SIZE = 8;
+  /** Longest a lone input waits for others to share its call. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(10_000) AI_BATCH_WAIT_MS = 50;
+  /**
+   * Inputs estimated above this many tokens go alone (the single call of today). 1,000 keeps a full default batch
+   * (8 × 1,000) within the default AI_MAX_INPUT_TOKENS of one single call, while the inputs batching pays off for
+   * (short ones, whose prompt and schema cost as much as the text) all fit.
+   */
+  @Type(() => Number) @IsInt() @Min(1) AI_BATCH_MAX_INPUT_TOKENS = 1_000;
+  /**
+   * Prices merged over the built-in ones, JSON `{"<model>": {"input": <USD/1M tokens>, "output": <USD/1M tokens>}}`.
+   * Parsed by `PriceTable.fromEnv`; checked below.
+   */
+  @IsString() AI_PRICES = '';
+  /** Remote AI spend allowed per UTC day, in USD; unset means no limit. */
+  @IsOptional()
+  // One transform, not @Type: Number('') would turn "unset" into a budget of 0.
+  @Transform(({ value }: { value: unknown }) => {
+    const set = emptyToUndefined({ value });
+    return typeof set === 'string' ? Number(set) : set;
+  })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  AI_DAILY_BUDGET_USD?: number;
 
   /** DANGEROUS: `host:port` pairs fetched even though they resolve to non-public addresses (tests, private deployments). */
   @IsString() FETCH_ALLOWED_HOSTS = '';
@@ -134,10 +166,17 @@ function crossFieldProblems(env: Environment): string[] {
   } catch (error) {
     problems.push(`  - ${(error as Error).message}`);
   }
+  try {
+    parsePrices(env.AI_PRICES);
+  } catch (error) {
+    problems.push(`  - ${(error as Error).message}`);
+  }
   return problems;
 }
 
 function describe(error: ValidationError): string {
   const problems = Object.values(error.constraints ?? {}).join('; ');
-  return `  - ${error.property}=${JSON.stringify(error.value)}: ${problems}`;
+  // JSON.stringify(NaN) is "null": name what was really given.
+  const value = typeof error.value === 'number' && Number.isNaN(error.value) ? 'NaN' : JSON.stringify(error.value);
+  return `  - ${error.property}=${value}: ${problems}`;
 }

@@ -1,0 +1,135 @@
+import type { TokenUsage } from '../summarizer';
+
+/** List price of one model in USD per million tokens (standard paid tier, text, no caching or batch discount). */
+export interface ModelPrice {
+  readonly input: number;
+  readonly output: number;
+}
+
+/** The date the built-in prices below were last checked against the providers' pricing pages. */
+export const DEFAULT_PRICES_CHECKED = '2026-10-07';
+
+/**
+ * Built-in prices for the default models (and the previous Gemini default, so existing deployments keep a price).
+ * Sources, USD per 1M input / output tokens:
+ * - `gemini-3.5-flash-lite` 0.30 / 2.50 (output includes thinking tokens): ai.google.dev/gemini-api/docs/pricing and
+ *   ai.google.dev/gemini-api/docs/whats-new-gemini-3.6, as published on 2026-10-07.
+ * - `gemini-2.5-flash` 0.30 / 2.50: the same pricing page, same date.
+ * - `gpt-4o-mini` 0.15 / 0.60: OpenAI's list price (developers.openai.com/api/docs/pricing); unchanged since the
+ *   model's release in 2024-07, confirmed by copies of that page from 2026-05 and 2026-06 (OpenAI's page now lists
+ *   the gpt-4o family among older models).
+ * Prices change: `AI_PRICES` overrides or extends these without a release.
+ */
+export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
+  'gemini-3.5-flash-lite': { input: 0.3, output: 2.5 },
+  'gemini-2.5-flash': { input: 0.3, output: 2.5 },
+  'gpt-4o-mini': { input: 0.15, output: 0.6 },
+};
+
+/** A dated snapshot of a priced model: `gpt-4o-mini-2024-07-18`, `gemini-2.0-flash-001`, `…-preview-09-2025`. */
+const SNAPSHOT_SUFFIX = /^-(?:\d{4}-\d{2}-\d{2}|\d{3}|\d{2}-\d{4})$/;
+
+/**
+ * Prices per model: the built-in ones with `AI_PRICES` merged over them. A model is found by its exact name, then
+ * without Gemini's `models/` prefix, then as a dated snapshot of a priced model.
+ */
+export class PriceTable {
+  private readonly prices: ReadonlyMap<string, ModelPrice>;
+
+  constructor(prices: Readonly<Record<string, ModelPrice>> = DEFAULT_PRICES) {
+    this.prices = new Map(Object.entries(prices));
+  }
+
+  /** The built-in prices with `AI_PRICES` (JSON, see {@link parsePrices}) merged over them; throws on bad JSON. */
+  static fromEnv(aiPrices: string | undefined): PriceTable {
+    return new PriceTable({ ...DEFAULT_PRICES, ...parsePrices(aiPrices) });
+  }
+
+  priceOf(model: string | undefined): ModelPrice | undefined {
+    if (!model) return undefined;
+    const name = model.trim().replace(/^models\//, '');
+    const exact = this.prices.get(name);
+    if (exact) return exact;
+    for (const [priced, price] of this.prices) {
+      if (name.startsWith(priced) && SNAPSHOT_SUFFIX.test(name.slice(priced.length))) return price;
+    }
+    return undefined;
+  }
+
+  /**
+   * USD for `usage` on `model`, else on the version the API reported (an alias such as `gemini-flash-lite-latest`
+   * resolves to a priced id); undefined when neither is priced or no usage was reported.
+   */
+  costOf(model: string, usage: TokenUsage | undefined, reportedVersion?: string): number | undefined {
+    const price = this.priceOf(model) ?? this.priceOf(reportedVersion);
+    return price && usage ? costOfUsage(price, usage) : undefined;
+  }
+}
+
+/** The table the service uses when nothing else is configured. */
+export const DEFAULT_PRICE_TABLE = new PriceTable();
+
+/**
+ * Pure: USD that `usage` costs on `model` at `prices` (the built-in table by default); undefined when the model has
+ * no price or no usage was reported. Rounded to 1e-12 USD so sums of shares print cleanly.
+ */
+export function costOf(
+  model: string,
+  usage: TokenUsage | undefined,
+  prices: PriceTable = DEFAULT_PRICE_TABLE,
+): number | undefined {
+  return prices.costOf(model, usage);
+}
+
+function costOfUsage(price: ModelPrice, usage: TokenUsage): number {
+  const usd = (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;
+  return Math.round(usd * 1e12) / 1e12;
+}
+
+/**
+ * Parses `AI_PRICES`: a JSON object `{"<model>": {"input": <USD per 1M>, "output": <USD per 1M>}}`. Empty means
+ * none. Throws an Error naming every problem (the config validation reports it with the other bad variables).
+ */
+export function parsePrices(json: string | undefined): Record<string, ModelPrice> {
+  if (json === undefined || json.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (error) {
+    throw new Error(`AI_PRICES is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(
+      'AI_PRICES must be a JSON object {"<model>": {"input": <USD per 1M tokens>, "output": <USD per 1M tokens>}}',
+    );
+  }
+  const prices: Record<string, ModelPrice> = {};
+  const problems: string[] = [];
+  for (const [model, value] of Object.entries(parsed as Record<string, unknown>)) {
+    const where = `AI_PRICES[${JSON.stringify(model)}]`;
+    if (model.trim() === '') {
+      problems.push('AI_PRICES has an empty model name');
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push(`${where} must be an object {"input": number, "output": number}`);
+      continue;
+    }
+    const record = value as Record<string, unknown>;
+    const extra = Object.keys(record).filter((key) => key !== 'input' && key !== 'output');
+    if (extra.length > 0) problems.push(`${where} has unknown field(s) ${extra.join(', ')}; expected input, output`);
+    const bad = (['input', 'output'] as const).filter((key) => !isUsd(record[key]));
+    for (const key of bad) {
+      problems.push(`${where}.${key} must be a number >= 0 (USD per million tokens), got ${JSON.stringify(record[key])}`);
+    }
+    if (bad.length === 0 && extra.length === 0) {
+      prices[model.trim()] = { input: record.input as number, output: record.output as number };
+    }
+  }
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return prices;
+}
+
+function isUsd(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
