@@ -125,7 +125,9 @@ export class AiInvalidOutputError extends AiPermanentError {
   readonly rawOutput: string;
 
   /** `context`: where the first answer went wrong when that is not obvious (an item of a batched call). */
-  constructor(options: AiErrorOptions & { problems: readonly string[]; rawOutput: string; context?: string }) {
+  constructor(
+    options: AiErrorOptions & { problems: readonly string[]; rawOutput: string; context?: string },
+  ) {
     const context = options.context ? ` (${options.context})` : '';
     super(`Invalid model output after one repair attempt${context}: ${options.problems.join('; ')}`, {
       ...options,

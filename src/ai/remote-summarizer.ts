@@ -139,7 +139,11 @@ export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
     const checked = this.validator.validate(first);
     if (checked.ok) return this.resultOf(checked.value, tally);
 
-    const repaired = await this.callOnce(buildRepairPrompt(conversation, first, checked.problems), request.signal, tally);
+    const repaired = await this.callOnce(
+      buildRepairPrompt(conversation, first, checked.problems),
+      request.signal,
+      tally,
+    );
     const rechecked = this.validator.validate(repaired);
     if (rechecked.ok) return this.resultOf(rechecked.value, tally);
     throw new AiInvalidOutputError({
@@ -161,7 +165,8 @@ export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
     // One input goes the single way: a smaller prompt, and the very conversation an unbatched call would send.
     if (requests.length === 1) {
       const [request] = requests;
-      const both = request.signal && signal ? AbortSignal.any([request.signal, signal]) : (request.signal ?? signal);
+      const both =
+        request.signal && signal ? AbortSignal.any([request.signal, signal]) : (request.signal ?? signal);
       return [await settle(this.summarize({ ...request, signal: both }))];
     }
 
@@ -232,7 +237,8 @@ export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
     const single = buildSummaryPrompt({ text: entry.text, title: entry.title });
     let conversation = single;
     if (outcome.element) {
-      const { id: _id, ...own } = outcome.element;
+      // Shown as the model's own answer to the single prompt, which has no ids.
+      const own = Object.fromEntries(Object.entries(outcome.element).filter(([key]) => key !== 'id'));
       conversation = buildRepairPrompt(single, JSON.stringify(own), outcome.problems);
     }
     const answer = await this.callOnce(conversation, entry.request.signal, tally);
@@ -242,7 +248,9 @@ export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
       provider: this.identity.provider,
       problems: checked.problems,
       rawOutput: answer,
-      context: `first ${outcome.problems.join('; ')}`,
+      context: outcome.element
+        ? `in the batched answer: ${outcome.problems.join('; ')}`
+        : outcome.problems.join('; '),
       ...this.charges(tally),
     });
   }

@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { validateEnvironment } from '../core/config/environment';
+import { AiBatcher } from './batch/ai-batcher';
 import { FallbackSummarizer } from './fallback-summarizer';
 import { GeminiSummarizer } from './gemini/gemini-summarizer';
 import { LocalSummarizer } from './local/local-summarizer';
 import { OpenAiSummarizer } from './openai/openai-summarizer';
 import { SummarizerFactory } from './summarizer.factory';
 
-const create = (raw: Record<string, string>) => SummarizerFactory.create(validateEnvironment(raw));
+const create = (raw: Record<string, string>, batching = false) =>
+  SummarizerFactory.create(validateEnvironment(raw), undefined, { batching });
 
 describe('SummarizerFactory', () => {
   it('defaults to local without a Gemini key, and to Gemini with one', () => {
@@ -41,5 +43,15 @@ describe('SummarizerFactory', () => {
     expect(wrapped).toBeInstanceOf(FallbackSummarizer);
     expect(wrapped.identity.provider).toBe('gemini');
     expect(create({ AI_FALLBACK: 'local' })).toBeInstanceOf(LocalSummarizer);
+  });
+
+  it('batches a remote provider only when asked, inside the fallback, and never the local summarizer', () => {
+    expect(create({ GEMINI_API_KEY: 'k' })).toBeInstanceOf(GeminiSummarizer);
+    expect(create({ GEMINI_API_KEY: 'k' }, true)).toBeInstanceOf(AiBatcher);
+    expect(create({ GEMINI_API_KEY: 'k', AI_BATCH_SIZE: '1' }, true)).toBeInstanceOf(GeminiSummarizer);
+    expect(create({}, true)).toBeInstanceOf(LocalSummarizer);
+    const wrapped = create({ GEMINI_API_KEY: 'k', AI_FALLBACK: 'local' }, true);
+    expect(wrapped).toBeInstanceOf(FallbackSummarizer);
+    expect(wrapped.identity).toMatchObject({ provider: 'gemini', model: 'gemini-3.5-flash-lite' });
   });
 });

@@ -14,7 +14,8 @@ export interface SeenCall {
   /** user / assistant turns (Gemini's `model` role is reported as `assistant`). */
   readonly turns: ReadonlyArray<{ role: string; text: string }>;
   /** The batched answer's schema, read provider by provider: the ids it allows and how many elements it wants. */
-  readonly batchSchema: { ids: unknown; minItems: unknown; maxItems: unknown; rootIsArray: boolean } | undefined;
+  readonly batchSchema:
+    { ids: unknown; minItems: unknown; maxItems: unknown; rootIsArray: boolean } | undefined;
 }
 
 /**
@@ -67,7 +68,10 @@ export function geminiHarness(fake = new FakeGeminiApi()): BatchHarness {
           batch: call.batch,
           ids: call.ids,
           system: call.systemText,
-          turns: call.turns.map((turn) => ({ role: turn.role === 'model' ? 'assistant' : turn.role, text: turn.text })),
+          turns: call.turns.map((turn) => ({
+            role: turn.role === 'model' ? 'assistant' : turn.role,
+            text: turn.text,
+          })),
           batchSchema:
             schema?.type === 'ARRAY'
               ? {
@@ -120,7 +124,12 @@ export function openAiHarness(fake = new FakeOpenAiApi()): BatchHarness {
     calls: () =>
       fake.calls.map((call) => {
         const schema = call.responseFormat?.json_schema?.schema as
-          | { properties?: Record<string, { type?: string; minItems?: unknown; maxItems?: unknown; items?: unknown }> }
+          | {
+              properties?: Record<
+                string,
+                { type?: string; minItems?: unknown; maxItems?: unknown; items?: unknown }
+              >;
+            }
           | undefined;
         const array = schema?.properties?.summaries;
         const items = array?.items as { properties?: { id?: { enum?: unknown } } } | undefined;
@@ -128,10 +137,17 @@ export function openAiHarness(fake = new FakeOpenAiApi()): BatchHarness {
           batch: call.batch,
           ids: call.ids,
           system: call.messages.find((message) => message.role === 'system')?.content ?? '',
-          turns: call.messages.filter((message) => message.role !== 'system').map((m) => ({ role: m.role, text: m.content })),
+          turns: call.messages
+            .filter((message) => message.role !== 'system')
+            .map((m) => ({ role: m.role, text: m.content })),
           batchSchema:
             array?.type === 'array'
-              ? { ids: items?.properties?.id?.enum, minItems: array.minItems, maxItems: array.maxItems, rootIsArray: false }
+              ? {
+                  ids: items?.properties?.id?.enum,
+                  minItems: array.minItems,
+                  maxItems: array.maxItems,
+                  rootIsArray: false,
+                }
               : undefined,
         };
       }),

@@ -32,7 +32,8 @@ function summaryOf(result: BatchItemResult): Summary {
 }
 
 function errorOf(result: BatchItemResult): Error {
-  if (result.ok) throw new Error(`expected an error, got the summary ${JSON.stringify(result.summary.summary)}`);
+  if (result.ok)
+    throw new Error(`expected an error, got the summary ${JSON.stringify(result.summary.summary)}`);
   return result.error;
 }
 
@@ -121,7 +122,9 @@ describe.each([
     const repair = calls[1];
     expect(repair.batch).toBeUndefined();
     expect(repair.batchSchema).toBeUndefined();
-    expect(repair.turns).toEqual([{ role: 'user', text: buildSummaryPrompt({ text: DOCS[2] }).turns[0].text }]);
+    expect(repair.turns).toEqual([
+      { role: 'user', text: buildSummaryPrompt({ text: DOCS[2] }).turns[0].text },
+    ]);
     expect(results.map((result) => summaryOf(result).calls)).toEqual([1, 0, 1]);
     expect(totalCalls(results)).toBe(calls.length);
   });
@@ -184,7 +187,9 @@ describe.each([
     const singles = h.calls().slice(1);
     expect(singles).toHaveLength(3);
     expect(singles.every((call) => call.batch === undefined && call.turns.length === 1)).toBe(true);
-    expect(singles.map((call) => DOCS.findIndex((doc) => call.turns[0].text.includes(doc))).sort()).toEqual([0, 1, 2]);
+    expect(singles.map((call) => DOCS.findIndex((doc) => call.turns[0].text.includes(doc))).sort()).toEqual([
+      0, 1, 2,
+    ]);
     expect(totalCalls(results)).toBe(4);
   });
 
@@ -232,7 +237,8 @@ describe.each([
 
     const results = await h.make().summarizeBatch(requests(3));
 
-    for (const result of results) expect(errorOf(result)).toMatchObject({ kind: 'transient', reason: 'server_error' });
+    for (const result of results)
+      expect(errorOf(result)).toMatchObject({ kind: 'transient', reason: 'server_error' });
     expect(h.calls()).toHaveLength(1);
   });
 
@@ -296,7 +302,9 @@ describe.each([
   });
 
   it('puts a title first in its element’s text, and cuts long inputs to the input budget', async () => {
-    const long = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} goes on about harbour cranes.`).join('\n\n');
+    const long = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} goes on about harbour cranes.`).join(
+      '\n\n',
+    );
 
     await h.make({ maxInputTokens: 200 }).summarizeBatch([{ text: DOCS[0], title: 'Hekla' }, { text: long }]);
 
@@ -308,7 +316,9 @@ describe.each([
 
   it('refuses more inputs than one call may carry', async () => {
     const summarizer = h.make();
-    const tooMany = Array.from({ length: summarizer.maxBatchSize + 1 }, (_, i) => ({ text: `Document ${i}.` }));
+    const tooMany = Array.from({ length: summarizer.maxBatchSize + 1 }, (_, i) => ({
+      text: `Document ${i}.`,
+    }));
 
     await expect(summarizer.summarizeBatch(tooMany)).rejects.toBeInstanceOf(RangeError);
     expect(h.calls()).toHaveLength(0);

@@ -88,21 +88,30 @@ export const BatchAnswers = {
     (items) => ({ items: items.slice(0, Math.max(0, items.length - count)) }),
   /** One element more than asked, with an id no input has. */
   tooMany: (): FakeBatchMutation => (items) => ({
-    items: [...items, { id: 'extra', summary: 'An extra element. Nobody asked for it.', tags: ['extra', 'noise'] }],
+    items: [
+      ...items,
+      { id: 'extra', summary: 'An extra element. Nobody asked for it.', tags: ['extra', 'noise'] },
+    ],
   }),
   /** Every element present and right, in reverse order. */
   outOfOrder: (): FakeBatchMutation => (items) => ({ items: [...items].reverse() }),
   /** The elements of `ids` come back under ids no input has. */
   unknownIds:
     (...ids: string[]): FakeBatchMutation =>
-    (items) => ({ items: items.map((item) => (ids.includes(item.id) ? { ...item, id: `x${item.id}` } : item)) }),
+    (items) => ({
+      items: items.map((item) => (ids.includes(item.id) ? { ...item, id: `x${item.id}` } : item)),
+    }),
   /** The element of `id` is there twice, with different summaries. */
   duplicateId:
     (id: string): FakeBatchMutation =>
     (items) => ({
       items: [
         ...items,
-        { id, summary: 'A second answer for the same id. It differs from the first.', tags: ['twice', 'dup'] },
+        {
+          id,
+          summary: 'A second answer for the same id. It differs from the first.',
+          tags: ['twice', 'dup'],
+        },
       ],
     }),
   /** The elements of `ids` are valid JSON of the wrong shape (`{id, text}`: the input echoed back). */
@@ -110,7 +119,9 @@ export const BatchAnswers = {
     (...ids: string[]): FakeBatchMutation =>
     (items, inputs) => ({
       items: items.map((item) =>
-        ids.includes(item.id) ? { id: item.id, text: inputs.find((input) => input.id === item.id)?.text } : item,
+        ids.includes(item.id)
+          ? { id: item.id, text: inputs.find((input) => input.id === item.id)?.text }
+          : item,
       ),
     }),
   /** The elements of `ids` get `patch` merged in (e.g. five tags). */

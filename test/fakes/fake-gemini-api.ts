@@ -87,7 +87,11 @@ export type FakeGeminiReply =
   /** A batched answer built from the good one (see `BatchAnswers` in fake-batch.ts). */
   | { readonly kind: 'batch'; readonly mutate: FakeBatchMutation; readonly usage?: FakeUsage };
 
-export const DEFAULT_USAGE: FakeUsage = { promptTokenCount: 120, candidatesTokenCount: 40, totalTokenCount: 160 };
+export const DEFAULT_USAGE: FakeUsage = {
+  promptTokenCount: 120,
+  candidatesTokenCount: 40,
+  totalTokenCount: 160,
+};
 const DEFAULT_SUMMARY = 'The fake Gemini API read the document. It answered with this fixed summary.';
 const DEFAULT_TAGS = ['fake', 'gemini'];
 
@@ -302,8 +306,15 @@ export class FakeGeminiApi extends FakeHttpServer {
       case 'hang':
         return { ...this.render(reply.then ?? FakeGeminiApi.auto(), call), delayMs: reply.ms };
       case 'auto':
-        if (call.batch) return this.render(FakeGeminiApi.batch((items) => ({ items: [...items] }), reply.usage), call);
-        return this.withUsage(jsonText(fakeSummaryOf(readSingleDocument(call.turns[0]?.text ?? '')), reply.usage), call);
+        if (call.batch)
+          return this.render(
+            FakeGeminiApi.batch((items) => ({ items: [...items] }), reply.usage),
+            call,
+          );
+        return this.withUsage(
+          jsonText(fakeSummaryOf(readSingleDocument(call.turns[0]?.text ?? '')), reply.usage),
+          call,
+        );
       case 'batch': {
         const answer = reply.mutate(goodBatchItems(call.batch ?? []), call.batch ?? []);
         return this.withUsage(jsonText('whole' in answer ? answer.whole : answer.items, reply.usage), call);

@@ -79,7 +79,11 @@ export type FakeOpenAiReply =
   /** A batched answer built from the good one (see `BatchAnswers` in fake-batch.ts), wrapped in `{summaries: …}`. */
   | { readonly kind: 'batch'; readonly mutate: FakeBatchMutation; readonly usage?: FakeOpenAiUsage };
 
-export const DEFAULT_USAGE: FakeOpenAiUsage = { prompt_tokens: 150, completion_tokens: 50, total_tokens: 200 };
+export const DEFAULT_USAGE: FakeOpenAiUsage = {
+  prompt_tokens: 150,
+  completion_tokens: 50,
+  total_tokens: 200,
+};
 const DEFAULT_SUMMARY =
   'The fake OpenAI-compatible server read the document. It answered with this fixed summary.';
 const DEFAULT_TAGS = ['fake', 'openai'];
@@ -251,7 +255,10 @@ export class FakeOpenAiApi extends FakeHttpServer {
     const path = request.url ?? '';
     const body = parseJsonBody<OpenAiRequestBody>(rawBody);
     const authorization = requestHeader(request, 'authorization');
-    const messages = (body.messages ?? []).map((message) => ({ role: message.role, content: message.content }));
+    const messages = (body.messages ?? []).map((message) => ({
+      role: message.role,
+      content: message.content,
+    }));
     const userMessages = messages.filter((message) => message.role === 'user');
     const batch = userMessages.length === 1 ? readBatchInputs(userMessages[0].content ?? '') : undefined;
     const routed = request.method === 'POST' && path.split('?')[0] === '/v1/chat/completions';
@@ -292,7 +299,11 @@ export class FakeOpenAiApi extends FakeHttpServer {
       case 'hang':
         return { ...this.render(reply.then ?? FakeOpenAiApi.auto(), call), delayMs: reply.ms };
       case 'auto':
-        if (call.batch) return this.render(FakeOpenAiApi.batch((items) => ({ items: [...items] }), reply.usage), call);
+        if (call.batch)
+          return this.render(
+            FakeOpenAiApi.batch((items) => ({ items: [...items] }), reply.usage),
+            call,
+          );
         return this.withUsage(
           messageOf(fakeSummaryOf(readSingleDocument(firstUserText(call))), reply.usage),
           call,
@@ -316,7 +327,11 @@ export class FakeOpenAiApi extends FakeHttpServer {
       [...call.messages.map((message) => message.content ?? ''), JSON.stringify(call.responseFormat ?? '')],
       reply.content ?? '',
     );
-    const usage = { prompt_tokens: tokens.prompt, completion_tokens: tokens.answer, total_tokens: tokens.prompt + tokens.answer };
+    const usage = {
+      prompt_tokens: tokens.prompt,
+      completion_tokens: tokens.answer,
+      total_tokens: tokens.prompt + tokens.answer,
+    };
     return render({ ...reply, usage }, call.body);
   }
 }

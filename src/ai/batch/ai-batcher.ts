@@ -44,8 +44,14 @@ export class AiBatcher implements Summarizer {
     private readonly target: Summarizer & BatchSummarizer,
     private readonly options: AiBatcherOptions,
   ) {
-    if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > target.maxBatchSize) {
-      throw new RangeError(`batchSize must be an integer from 1 to ${target.maxBatchSize}, got ${options.batchSize}`);
+    if (
+      !Number.isInteger(options.batchSize) ||
+      options.batchSize < 1 ||
+      options.batchSize > target.maxBatchSize
+    ) {
+      throw new RangeError(
+        `batchSize must be an integer from 1 to ${target.maxBatchSize}, got ${options.batchSize}`,
+      );
     }
   }
 
@@ -177,7 +183,8 @@ function addCharges(a: Charges, b: Charges): Charges {
   return {
     calls: a.calls + b.calls,
     usage: addUsage(a.usage, b.usage),
-    costUsd: a.costUsd === undefined ? b.costUsd : b.costUsd === undefined ? a.costUsd : a.costUsd + b.costUsd,
+    costUsd:
+      a.costUsd === undefined ? b.costUsd : b.costUsd === undefined ? a.costUsd : a.costUsd + b.costUsd,
   };
 }
 

@@ -8,8 +8,9 @@ export interface BatchMatchInput {
 
 /**
  * What the batched answer held for one input: a valid summary, or what was wrong. `element` is the input's own part
- * of the answer when there was exactly one, so its repair can show the model what it answered; it is absent when
- * the answer held nothing that can be trusted to be this input's (missing, ambiguous, or another input's summary).
+ * of the answer when there was exactly one, so its repair can show the model what it answered (the problems are then
+ * the validator's, phrased for the model); it is absent when the answer held nothing that can be trusted to be this
+ * input's (missing, ambiguous, or another input's summary).
  */
 export type BatchItemOutcome =
   | { readonly ok: true; readonly value: ValidSummary }
@@ -32,7 +33,7 @@ export class BatchAnswerMatcher {
 
   /**
    * One outcome per input, in input order. `envelope`: the key the array was asked to be wrapped in; a bare array,
-   * or an object with exactly one array property, is accepted too (JSON-object modes wrap arrays on their own).
+   * or an object whose only property is an array, is accepted too (JSON-object modes wrap arrays on their own).
    */
   match(raw: string, inputs: readonly BatchMatchInput[], envelope?: string): BatchItemOutcome[] {
     const everyone = (problem: string) => inputs.map(() => ({ ok: false as const, problems: [problem] }));
@@ -72,23 +73,31 @@ export class BatchAnswerMatcher {
       if (mine.length > 1) {
         return {
           ok: false,
-          problems: [`the batched answer had ${mine.length} different elements with id ${JSON.stringify(input.id)}`],
+          problems: [
+            `the batched answer had ${mine.length} different elements with id ${JSON.stringify(input.id)}`,
+          ],
         };
       }
       const checked = this.validator.validateValue(mine[0]);
       return checked.ok
         ? { ok: true, value: checked.value }
-        : { ok: false, problems: checked.problems.map((problem) => `in the batched answer, ${problem}`), element: mine[0] };
+        : { ok: false, problems: checked.problems, element: mine[0] };
     });
     return this.rejectMixedUp(inputs, outcomes);
   }
 
-  private rejectMixedUp(inputs: readonly BatchMatchInput[], outcomes: BatchItemOutcome[]): BatchItemOutcome[] {
+  private rejectMixedUp(
+    inputs: readonly BatchMatchInput[],
+    outcomes: BatchItemOutcome[],
+  ): BatchItemOutcome[] {
     const documentWords = inputs.map((input) => wordsOf(input.text));
     const seenIn = new Map<string, number>();
-    for (const words of documentWords) for (const word of words) seenIn.set(word, (seenIn.get(word) ?? 0) + 1);
+    for (const words of documentWords)
+      for (const word of words) seenIn.set(word, (seenIn.get(word) ?? 0) + 1);
     // Only words of one document tell documents apart; words they share say nothing about which one is meant.
-    const distinctive = documentWords.map((words) => new Set([...words].filter((word) => seenIn.get(word) === 1)));
+    const distinctive = documentWords.map(
+      (words) => new Set([...words].filter((word) => seenIn.get(word) === 1)),
+    );
     return outcomes.map((outcome, i) => {
       if (!outcome.ok) return outcome;
       const said = wordsOf(`${outcome.value.summary} ${outcome.value.tags.join(' ')}`);
@@ -107,12 +116,15 @@ export class BatchAnswerMatcher {
 }
 
 function arrayOf(value: unknown, envelope: string | undefined): unknown[] | undefined {
-  if (Array.isArray(value)) return value;
+  if (Array.isArray(value)) return value as unknown[];
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Record<string, unknown>;
-  if (envelope !== undefined && Array.isArray(record[envelope])) return record[envelope];
-  const arrays = Object.values(record).filter((property) => Array.isArray(property));
-  return arrays.length === 1 ? arrays[0] : undefined;
+  const wrapped = envelope === undefined ? undefined : record[envelope];
+  if (Array.isArray(wrapped)) return wrapped as unknown[];
+  // Another wrapper key ({"results": [...]}) is accepted only as the object's one property: `{summary, tags}` also
+  // holds one array, and it is not a batch.
+  const values = Object.values(record);
+  return values.length === 1 && Array.isArray(values[0]) ? (values[0] as unknown[]) : undefined;
 }
 
 function idOf(element: unknown): string | undefined {

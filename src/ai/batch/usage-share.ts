@@ -20,7 +20,9 @@ export function apportion(total: number, weights: readonly number[]): number[] {
   const parts = exact.map(Math.floor);
   let left = total - parts.reduce((sum, part) => sum + part, 0);
   // Ties go to the earlier item, so the split is deterministic.
-  const order = exact.map((value, i) => ({ i, rest: value - parts[i] })).sort((a, b) => b.rest - a.rest || a.i - b.i);
+  const order = exact
+    .map((value, i) => ({ i, rest: value - parts[i] }))
+    .sort((a, b) => b.rest - a.rest || a.i - b.i);
   for (let k = 0; left > 0; k = (k + 1) % order.length, left--) parts[order[k].i]++;
   return parts;
 }
@@ -30,7 +32,10 @@ export function apportion(total: number, weights: readonly number[]): number[] {
  * Input, output and total tokens each add up to the call's; an item's total is its input + output whenever the
  * call's total is.
  */
-export function shareUsage(usage: TokenUsage | undefined, weights: readonly number[]): Array<TokenUsage | undefined> {
+export function shareUsage(
+  usage: TokenUsage | undefined,
+  weights: readonly number[],
+): Array<TokenUsage | undefined> {
   if (!usage) return weights.map(() => undefined);
   const input = apportion(usage.inputTokens, weights);
   const output = apportion(usage.outputTokens, weights);

@@ -117,10 +117,13 @@ export function parsePrices(json: string | undefined): Record<string, ModelPrice
     }
     const record = value as Record<string, unknown>;
     const extra = Object.keys(record).filter((key) => key !== 'input' && key !== 'output');
-    if (extra.length > 0) problems.push(`${where} has unknown field(s) ${extra.join(', ')}; expected input, output`);
+    if (extra.length > 0)
+      problems.push(`${where} has unknown field(s) ${extra.join(', ')}; expected input, output`);
     const bad = (['input', 'output'] as const).filter((key) => !isUsd(record[key]));
     for (const key of bad) {
-      problems.push(`${where}.${key} must be a number >= 0 (USD per million tokens), got ${JSON.stringify(record[key])}`);
+      problems.push(
+        `${where}.${key} must be a number >= 0 (USD per million tokens), got ${JSON.stringify(record[key])}`,
+      );
     }
     if (bad.length === 0 && extra.length === 0) {
       prices[model.trim()] = { input: record.input as number, output: record.output as number };

@@ -95,7 +95,9 @@ export class GeminiSummarizer extends RemoteSummarizer {
         systemInstruction: conversation.system,
         responseMimeType: 'application/json',
         responseSchema:
-          conversation.answer.kind === 'batch' ? batchGeminiSchema(conversation.answer.ids) : SUMMARY_GEMINI_SCHEMA,
+          conversation.answer.kind === 'batch'
+            ? batchGeminiSchema(conversation.answer.ids)
+            : SUMMARY_GEMINI_SCHEMA,
         temperature: this.temperature,
         abortSignal: signal,
       },

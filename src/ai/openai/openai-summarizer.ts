@@ -110,7 +110,10 @@ export class OpenAiSummarizer extends RemoteSummarizer {
     const { answer } = conversation;
     const jsonSchema =
       answer.kind === 'batch'
-        ? { name: BATCH_SCHEMA_NAME, schema: batchJsonSchema(answer.ids, answer.envelope ?? OPENAI_BATCH_ENVELOPE) }
+        ? {
+            name: BATCH_SCHEMA_NAME,
+            schema: batchJsonSchema(answer.ids, answer.envelope ?? OPENAI_BATCH_ENVELOPE),
+          }
         : { name: SUMMARY_SCHEMA_NAME, schema: { ...SUMMARY_JSON_SCHEMA } };
     const params: ChatCompletionCreateParamsNonStreaming = {
       model: this.identity.model,
@@ -121,7 +124,10 @@ export class OpenAiSummarizer extends RemoteSummarizer {
       ...(this.temperature === undefined ? {} : { temperature: this.temperature }),
       response_format:
         this.jsonMode === 'json_schema'
-          ? { type: 'json_schema', json_schema: { name: jsonSchema.name, strict: true, schema: jsonSchema.schema } }
+          ? {
+              type: 'json_schema',
+              json_schema: { name: jsonSchema.name, strict: true, schema: jsonSchema.schema },
+            }
           : { type: 'json_object' },
     };
     const completion = await this.client.chat.completions.create(params, { signal });

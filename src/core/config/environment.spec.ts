@@ -45,4 +45,48 @@ describe('validateEnvironment', () => {
     for (const name of ['PORT=', 'WORKER_COUNT=', 'REDIS_URL=', 'AI_PROVIDER='])
       expect(message).toContain(name);
   });
+
+  it('validates the batching and cost settings', () => {
+    const env = validateEnvironment({});
+    expect(env).toMatchObject({
+      GEMINI_MODEL: 'gemini-3.5-flash-lite',
+      AI_BATCH_SIZE: 8,
+      AI_BATCH_WAIT_MS: 50,
+      AI_BATCH_MAX_INPUT_TOKENS: 1000,
+      AI_PRICES: '',
+    });
+    expect(env.AI_DAILY_BUDGET_USD).toBeUndefined();
+    expect(validateEnvironment({ AI_DAILY_BUDGET_USD: '' }).AI_DAILY_BUDGET_USD).toBeUndefined();
+    expect(validateEnvironment({ AI_DAILY_BUDGET_USD: '0' }).AI_DAILY_BUDGET_USD).toBe(0);
+    expect(validateEnvironment({ AI_DAILY_BUDGET_USD: '2.5', AI_BATCH_SIZE: '1' })).toMatchObject({
+      AI_DAILY_BUDGET_USD: 2.5,
+      AI_BATCH_SIZE: 1,
+    });
+    const prices = '{"llama3.1:8b": {"input": 0, "output": 0}}';
+    expect(validateEnvironment({ AI_PRICES: prices }).AI_PRICES).toBe(prices);
+  });
+
+  it('reports bad batching and cost settings together, AI_PRICES with what is wrong in it', () => {
+    let message = '';
+    try {
+      validateEnvironment({
+        AI_BATCH_SIZE: '65',
+        AI_BATCH_WAIT_MS: '-1',
+        AI_BATCH_MAX_INPUT_TOKENS: '0',
+        AI_DAILY_BUDGET_USD: 'lots',
+        AI_PRICES: '{"gpt-4o-mini": {"input": 0.15}}',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const name of [
+      'AI_BATCH_SIZE=',
+      'AI_BATCH_WAIT_MS=',
+      'AI_BATCH_MAX_INPUT_TOKENS=',
+      'AI_DAILY_BUDGET_USD=NaN',
+    ])
+      expect(message).toContain(name);
+    expect(message).toContain('AI_PRICES["gpt-4o-mini"].output must be a number >= 0');
+    expect(() => validateEnvironment({ AI_PRICES: 'not json' })).toThrow(/AI_PRICES is not valid JSON/);
+  });
 });

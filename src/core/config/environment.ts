@@ -177,6 +177,7 @@ function crossFieldProblems(env: Environment): string[] {
 function describe(error: ValidationError): string {
   const problems = Object.values(error.constraints ?? {}).join('; ');
   // JSON.stringify(NaN) is "null": name what was really given.
-  const value = typeof error.value === 'number' && Number.isNaN(error.value) ? 'NaN' : JSON.stringify(error.value);
+  const value =
+    typeof error.value === 'number' && Number.isNaN(error.value) ? 'NaN' : JSON.stringify(error.value);
   return `  - ${error.property}=${value}: ${problems}`;
 }
