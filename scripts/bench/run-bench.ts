@@ -7,11 +7,14 @@
  *                  then the service worker with the built-in LocalSummarizer on real articles (jobs/s, per CPU-second)
  *   4. dedup       1,000 concurrent identical new submissions → one job, one summarizer call (asserted)
  *   5. memory      RSS of an API+worker process under a 50,000-job backlog; Redis bytes per cached summary
+ *   6. batch       AI batching against the fake Gemini/OpenAI APIs: calls, tokens, cost and lone-input latency with
+ *                  AI_BATCH_SIZE=8 vs 1 (scripts/bench/batch-bench.ts)
  *
  * Every server and worker runs in its own child process; autocannon runs here, in a process that does nothing
  * else while it measures. Keys live under a fresh REDIS_KEY_PREFIX and are deleted at the end (SCAN + UNLINK).
  * Settings (environment): BENCH_ROUNDS, BENCH_DURATION_S, BENCH_CONNECTIONS, BENCH_WORKER_JOBS,
- * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,miss,worker,local,dedup,memory),
+ * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,miss,worker,local,dedup,memory,batch),
+ * BENCH_BATCH_INPUTS, BENCH_BATCH_LONE,
  * BENCH_CPU_PROF=dir (CPU profiles of the service and the baselines), BENCH_REDIS_URL.
  */
 import autocannon, { type Request as CannonRequest, type Result } from 'autocannon';
@@ -36,6 +39,7 @@ import {
   sleep,
   waitForHttp,
 } from './common';
+import { runBatchBench } from './batch-bench';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -43,7 +47,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const WORKER_JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 5_000);
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 10);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 50_000);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'hit,miss,worker,local,dedup,memory').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'hit,miss,worker,local,dedup,memory,batch').split(','));
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
 const PREFIX = `bench-${randomUUID().slice(0, 8)}:`;
@@ -648,6 +652,7 @@ async function main(): Promise<void> {
     if (ONLY.has('worker')) await benchWorker(redis);
     if (ONLY.has('local')) await benchLocal(redis);
     if (ONLY.has('memory')) await benchMemory(redis);
+    if (ONLY.has('batch')) await runBatchBench({ log, row });
   } finally {
     for (const child of children) await child.stop();
     const deleted = await deleteKeys(redis, `${PREFIX}*`);

@@ -15,9 +15,9 @@ export const DEFAULT_PRICES_CHECKED = '2026-10-07';
  * - `gemini-3.5-flash-lite` 0.30 / 2.50 (output includes thinking tokens): ai.google.dev/gemini-api/docs/pricing and
  *   ai.google.dev/gemini-api/docs/whats-new-gemini-3.6, as published on 2026-10-07.
  * - `gemini-2.5-flash` 0.30 / 2.50: the same pricing page, same date.
- * - `gpt-4o-mini` 0.15 / 0.60: OpenAI's list price (developers.openai.com/api/docs/pricing); unchanged since the
- *   model's release in 2024-07, confirmed by copies of that page from 2026-05 and 2026-06 (OpenAI's page now lists
- *   the gpt-4o family among older models).
+ * - `gpt-4o-mini` 0.15 / 0.60: OpenAI's list price, unchanged since the model's release in 2024-07; price tables
+ *   checked against OpenAI's pricing page in 2026-05 and 2026-06 still give it (that page itself no longer lists
+ *   the gpt-4.x family, which stays billable).
  * Prices change: `AI_PRICES` overrides or extends these without a release.
  */
 export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {

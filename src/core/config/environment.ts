@@ -74,9 +74,9 @@ export class Environment {
   AI_PROVIDER?: AiProviderName;
   @IsOptional() @Transform(emptyToUndefined) @IsString() GEMINI_API_KEY?: string;
   /**
-   * The newest stable Flash-Lite (the cheapest tier, enough for 2–3 sentence summaries); `gemini-2.5-flash`, the
-   * former default, is legacy. Google named `gemini-3.5-flash-lite` (GA 2026-07-21, ai.google.dev changelog) the
-   * replacement of `gemini-2.5-flash`.
+   * The newest stable Flash-Lite (the cheapest tier, enough for 2–3 sentence summaries): `gemini-3.5-flash-lite`,
+   * GA on 2026-07-21 (ai.google.dev/gemini-api/docs/changelog) and the replacement Google's deprecations page names
+   * for `gemini-2.5-flash`, the former default, which is legacy.
    */
   @IsString() GEMINI_MODEL = 'gemini-3.5-flash-lite';
   /** Overrides the Gemini API address (proxies, tests). */
