@@ -49,14 +49,14 @@ describe('jobs against the Gemini API (fake on loopback): retries, rate limits, 
       summary: 'The council voted. It passed.',
       tags: ['council', 'vote'],
       provider: 'gemini',
-      model: 'gemini-2.5-flash',
+      model: 'gemini-3.5-flash-lite',
       fallback: false,
       tokens_used: 350,
     });
     expect(gemini.calls).toHaveLength(1);
     expect(gemini.calls[0]).toMatchObject({
       apiKey: 'good-key',
-      model: 'gemini-2.5-flash',
+      model: 'gemini-3.5-flash-lite',
       responseMimeType: 'application/json',
     });
     expect(gemini.calls[0].responseSchema ?? gemini.calls[0].responseJsonSchema).toBeTruthy();
@@ -72,7 +72,7 @@ describe('jobs against the Gemini API (fake on loopback): retries, rate limits, 
       ai_calls: 1,
       tokens_used: 350,
       tokens_saved: 700,
-      summaries_by_model: { 'gemini/gemini-2.5-flash': 1 },
+      summaries_by_model: { 'gemini/gemini-3.5-flash-lite': 1 },
     });
   });
 

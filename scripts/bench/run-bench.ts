@@ -9,11 +9,14 @@
  *   5. memory      RSS of an API+worker process under a 50,000-job backlog; Redis bytes per cached summary
  *   6. persistence GET /api/jobs p95 over 1,000,000 history rows, the history writer's rows/s against the worker's
  *                  peak jobs/s, the archive lookup's added p95 on a miss (scripts/bench/persistence.ts; PostgreSQL)
+ *   7. batch       AI batching against the fake Gemini/OpenAI APIs: calls, tokens, cost and lone-input latency with
+ *                  AI_BATCH_SIZE=8 vs 1 (scripts/bench/batch-bench.ts)
  *
  * Every server and worker runs in its own child process; autocannon runs here, in a process that does nothing
  * else while it measures. Keys live under a fresh REDIS_KEY_PREFIX and are deleted at the end (SCAN + UNLINK).
  * Settings (environment): BENCH_ROUNDS, BENCH_DURATION_S, BENCH_CONNECTIONS, BENCH_WORKER_JOBS,
- * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,miss,worker,local,dedup,memory,persistence),
+ * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,route,miss,worker,local,dedup,memory,
+ * persistence,batch), BENCH_BATCH_INPUTS, BENCH_BATCH_LONE,
  * BENCH_CPU_PROF=dir (CPU profiles of the service and the baselines), BENCH_REDIS_URL.
  */
 import autocannon, { type Request as CannonRequest, type Result } from 'autocannon';
@@ -39,6 +42,7 @@ import {
   sleep,
   waitForHttp,
 } from './common';
+import { runBatchBench } from './batch-bench';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -47,7 +51,7 @@ const WORKER_JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 5_000);
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 10);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 50_000);
 const ONLY = new Set(
-  (process.env.BENCH_ONLY ?? 'hit,route,miss,worker,local,dedup,memory,persistence').split(','),
+  (process.env.BENCH_ONLY ?? 'hit,route,miss,worker,local,dedup,memory,persistence,batch').split(','),
 );
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
@@ -749,6 +753,7 @@ async function main(): Promise<void> {
         workerPeak: (databaseUrl) => workerPeak(redis, databaseUrl),
       });
     }
+    if (ONLY.has('batch')) await runBatchBench({ log, row });
   } finally {
     for (const child of children) await child.stop();
     const deleted = await deleteKeys(redis, `${PREFIX}*`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AiCredentialsError,
+  AiInvalidOutputError,
   AiRateLimitedError,
   AiTransientError,
   parseDurationMs,
@@ -47,5 +48,46 @@ describe('ai errors', () => {
       reason: 'bad_credentials',
       retryable: false,
     });
+  });
+
+  it('charges a copy differently (an item of a failed batch) and keeps everything else', () => {
+    const cause = new Error('HTTP 429');
+    const shared = new AiRateLimitedError('slow down', {
+      provider: 'gemini',
+      status: 429,
+      retryAfterMs: 7_000,
+      calls: 1,
+      cause,
+    });
+
+    const share = shared.withCharges({
+      calls: 0,
+      usage: { inputTokens: 5, outputTokens: 0, totalTokens: 5 },
+      costUsd: 0.1,
+    });
+
+    expect(share).toBeInstanceOf(AiRateLimitedError);
+    expect(share).toMatchObject({
+      message: 'slow down',
+      status: 429,
+      retryAfterMs: 7_000,
+      kind: 'rate_limited',
+    });
+    expect(share.cause).toBe(cause);
+    expect(share).toMatchObject({ calls: 0, costUsd: 0.1, usage: { totalTokens: 5 } });
+    expect(shared).toMatchObject({ calls: 1, costUsd: undefined, usage: undefined });
+  });
+
+  it('says where an invalid batched answer first went wrong', () => {
+    const error = new AiInvalidOutputError({
+      provider: 'openai',
+      problems: ['model returned 1 sentence; expected 2–3'],
+      rawOutput: '{}',
+      context: 'the batched answer had no element with id "2"',
+    });
+
+    expect(error.message).toBe(
+      'Invalid model output after one repair attempt (the batched answer had no element with id "2"): model returned 1 sentence; expected 2–3',
+    );
   });
 });

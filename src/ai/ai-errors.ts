@@ -10,7 +10,16 @@ interface AiErrorOptions {
   readonly usage?: TokenUsage;
   /** HTTP calls this attempt made before failing (1, or 2 with the repair call); 0 when none reached the API. */
   readonly calls?: number;
+  /** What {@link usage} cost in USD (`AI_PRICES`); undefined when the model has no price or no usage was reported. */
+  readonly costUsd?: number;
   readonly cause?: unknown;
+}
+
+/** What an item of a batched call is charged: its share of the shared call plus its own repair call. */
+export interface AiCharges {
+  readonly calls: number;
+  readonly usage: TokenUsage | undefined;
+  readonly costUsd: number | undefined;
 }
 
 /**
@@ -24,6 +33,7 @@ export abstract class AiError extends Error {
   readonly status: number | undefined;
   readonly usage: TokenUsage | undefined;
   readonly calls: number;
+  readonly costUsd: number | undefined;
 
   protected constructor(message: string, options: AiErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -32,6 +42,23 @@ export abstract class AiError extends Error {
     this.status = options.status;
     this.usage = options.usage;
     this.calls = options.calls ?? 1;
+    this.costUsd = options.costUsd;
+  }
+
+  /**
+   * The same error (same class, message, status, reason, retry delay, cause) charged differently: one failed
+   * batched call fails every item of the batch, and each item reports only its own share of calls and tokens.
+   * A copy of the own properties rather than a constructor call, because each subclass takes different options.
+   */
+  withCharges(charges: AiCharges): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.defineProperties(copy, Object.getOwnPropertyDescriptors(this));
+    Object.defineProperties(copy, {
+      calls: { value: charges.calls, enumerable: true },
+      usage: { value: charges.usage, enumerable: true },
+      costUsd: { value: charges.costUsd, enumerable: true },
+    });
+    return copy;
   }
 
   /** True when a later attempt may succeed (the job should be retried rather than failed). */
@@ -97,8 +124,12 @@ export class AiInvalidOutputError extends AiPermanentError {
   /** The start of the last answer, for the logs; never shown as a summary. */
   readonly rawOutput: string;
 
-  constructor(options: AiErrorOptions & { problems: readonly string[]; rawOutput: string }) {
-    super(`Invalid model output after one repair attempt: ${options.problems.join('; ')}`, {
+  /** `context`: where the first answer went wrong when that is not obvious (an item of a batched call). */
+  constructor(
+    options: AiErrorOptions & { problems: readonly string[]; rawOutput: string; context?: string },
+  ) {
+    const context = options.context ? ` (${options.context})` : '';
+    super(`Invalid model output after one repair attempt${context}: ${options.problems.join('; ')}`, {
       ...options,
       reason: 'invalid_output',
     });

@@ -25,6 +25,10 @@ const aiConfig = (config: Config): AiConfig => ({
   AI_TIMEOUT_MS: config.get('AI_TIMEOUT_MS', { infer: true }),
   AI_MAX_INPUT_TOKENS: config.get('AI_MAX_INPUT_TOKENS', { infer: true }),
   AI_FALLBACK: config.get('AI_FALLBACK', { infer: true }),
+  AI_PRICES: config.get('AI_PRICES', { infer: true }),
+  AI_BATCH_SIZE: config.get('AI_BATCH_SIZE', { infer: true }),
+  AI_BATCH_WAIT_MS: config.get('AI_BATCH_WAIT_MS', { infer: true }),
+  AI_BATCH_MAX_INPUT_TOKENS: config.get('AI_BATCH_MAX_INPUT_TOKENS', { infer: true }),
 });
 
 const identity = {
@@ -64,11 +68,9 @@ export class AiModule {
         provide: SUMMARIZER,
         inject: [ConfigService, AiCredentialsState, SUMMARIZER_POOL],
         useFactory: (config: Config, credentials: AiCredentialsState, pool: CpuPool) =>
-          SummarizerFactory.create(
-            aiConfig(config),
-            credentials,
-            new PooledLocalSummarizer(pool, config.get('SUMMARIZE_TIMEOUT_MS', { infer: true })),
-          ),
+          SummarizerFactory.create(aiConfig(config), credentials, {
+            local: new PooledLocalSummarizer(pool, config.get('SUMMARIZE_TIMEOUT_MS', { infer: true })),
+          }),
       },
     ],
     exports: [SUMMARIZER_IDENTITY, AiCredentialsState, SUMMARIZER],

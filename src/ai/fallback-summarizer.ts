@@ -55,11 +55,13 @@ export class FallbackSummarizer implements Summarizer {
       summary: result.summary,
       tags: result.tags,
       usage: result.usage,
+      costUsd: result.costUsd,
       producedBy: this.local.identity,
       fallback: {
         reason,
         remoteCalls: cause instanceof AiError ? cause.calls : 0,
         remoteUsage: cause instanceof AiError ? cause.usage : undefined,
+        remoteCostUsd: cause instanceof AiError ? cause.costUsd : undefined,
       },
     };
   }

@@ -1,5 +1,6 @@
 import type { AiCredentialsState } from './ai-credentials-state';
 import {
+  type AiCharges,
   AiCredentialsError,
   AiError,
   AiInvalidOutputError,
@@ -7,11 +8,22 @@ import {
   AiTransientError,
   type AiProvider,
 } from './ai-errors';
+import { BatchAnswerMatcher, type BatchItemOutcome } from './batch/batch-answer-matcher';
+import type { BatchItemResult, BatchSummarizer } from './batch/batch-summarizer';
+import { shareUsage, sharesOf } from './batch/usage-share';
+import { DEFAULT_PRICE_TABLE, type PriceTable } from './cost/price-table';
 import { InputBudget } from './input-budget';
-import { buildRepairPrompt, buildSummaryPrompt, type PromptConversation } from './prompts';
+import { buildBatchPrompt, buildRepairPrompt, buildSummaryPrompt, type PromptConversation } from './prompts';
+import type {
+  BatchShare,
+  SummarizeRequest,
+  Summarizer,
+  SummarizerIdentity,
+  Summary,
+  TokenUsage,
+} from './summarizer';
+import { SummaryValidator, type ValidSummary } from './summary-validator';
 import { remoteIdentity } from './summarizer-identity';
-import type { SummarizeRequest, Summarizer, SummarizerIdentity, Summary, TokenUsage } from './summarizer';
-import { SummaryValidator } from './summary-validator';
 
 /** One answer of the model, before validation. */
 export interface ModelReply {
@@ -19,12 +31,15 @@ export interface ModelReply {
   readonly usage?: TokenUsage;
   /** Set when the provider refused to answer for safety reasons (blocked prompt, filtered or refused answer). */
   readonly blocked?: string;
+  /** The model version the API says answered (Gemini `modelVersion`, OpenAI `model`). */
+  readonly modelVersion?: string;
 }
 
 /** What an attempt had spent when it failed; attached to the error so the cost is still visible. */
 export interface SpentSoFar {
   readonly calls: number;
   readonly usage: TokenUsage | undefined;
+  readonly costUsd?: number;
 }
 
 export interface RemoteSummarizerOptions {
@@ -33,27 +48,75 @@ export interface RemoteSummarizerOptions {
   readonly maxInputTokens: number;
   /** Told about rejected and accepted credentials, for `/health`. */
   readonly credentials?: AiCredentialsState;
+  /** Prices for `costUsd` (`AI_PRICES` merged over the built-in ones); the built-in table by default. */
+  readonly prices?: PriceTable;
 }
 
 /**
- * The provider-neutral half of a remote summarizer: input budget, prompt, validation, the single repair call,
- * usage accounting and the credentials state. A provider only sends one conversation and classifies its errors.
- * One `summarize()` = one HTTP call, plus one repair call when the answer is invalid; never any retry, since the
- * queue owns retries (with backoff, and without charging rate-limited attempts).
+ * Most inputs one batched call may carry. The answer grows with every input, and a long answer risks the model's
+ * output limit and the call timeout; the batcher's `AI_BATCH_SIZE` is validated against this.
  */
-export abstract class RemoteSummarizer implements Summarizer {
+export const MAX_BATCH_ITEMS = 64;
+
+/** The calls, tokens and model version one result has run up so far. */
+class CallTally {
+  calls: number;
+  usage: TokenUsage | undefined;
+  modelVersion: string | undefined;
+
+  constructor(start: { calls: number; usage?: TokenUsage; modelVersion?: string } = { calls: 0 }) {
+    this.calls = start.calls;
+    this.usage = start.usage;
+    this.modelVersion = start.modelVersion;
+  }
+
+  add(reply: ModelReply): void {
+    this.calls++;
+    this.usage = addUsage(this.usage, reply.usage);
+    this.modelVersion = reply.modelVersion ?? this.modelVersion;
+  }
+}
+
+/** A batch input on its way: its short wire id, its text after the input budget, and its weight for the shares. */
+interface BatchEntry {
+  readonly id: string;
+  readonly request: SummarizeRequest;
+  readonly text: string;
+  readonly title: string | undefined;
+}
+
+/**
+ * The provider-neutral half of a remote summarizer: input budget, prompts, validation, the single repair call,
+ * usage and cost accounting, the credentials state, and batching. A provider only sends one conversation and
+ * classifies its errors. One `summarize()` = one HTTP call, plus one repair call when the answer is invalid; one
+ * `summarizeBatch()` = one HTTP call for all inputs, plus one repair call per input whose part of the answer is
+ * missing or invalid. Never any retry: the queue owns retries (with backoff, without charging rate-limited attempts).
+ */
+export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
   readonly identity: SummarizerIdentity;
+  readonly maxBatchSize = MAX_BATCH_ITEMS;
   private readonly budget: InputBudget;
   private readonly validator = new SummaryValidator();
+  private readonly matcher = new BatchAnswerMatcher();
   private readonly credentials: AiCredentialsState | undefined;
+  private readonly prices: PriceTable;
 
-  protected constructor(provider: AiProvider, options: RemoteSummarizerOptions) {
+  /** `batchEnvelope`: the key a provider needs the batched array wrapped in (an API that wants an object root). */
+  protected constructor(
+    provider: AiProvider,
+    options: RemoteSummarizerOptions,
+    private readonly batchEnvelope?: string,
+  ) {
     this.identity = remoteIdentity(provider, options.model);
     this.budget = new InputBudget(options.maxInputTokens);
     this.credentials = options.credentials;
+    this.prices = options.prices ?? DEFAULT_PRICE_TABLE;
   }
 
-  /** Sends one conversation; throws whatever the SDK throws, or an {@link AiError} for answers it recognizes as failures. */
+  /**
+   * Sends one conversation with the response schema of `conversation.answer`; throws whatever the SDK throws, or an
+   * {@link AiError} for answers it recognizes as failures.
+   */
   protected abstract complete(
     conversation: PromptConversation,
     signal: AbortSignal | undefined,
@@ -65,41 +128,171 @@ export abstract class RemoteSummarizer implements Summarizer {
   async summarize(request: SummarizeRequest): Promise<Summary> {
     const input = this.budget.fit(request.text);
     const conversation = buildSummaryPrompt({ text: input.text, title: request.title });
-    let spent: SpentSoFar = { calls: 0, usage: undefined };
+    const tally = new CallTally();
 
-    const call = async (turns: PromptConversation): Promise<string> => {
-      try {
-        const reply = await this.complete(turns, request.signal);
-        spent = { calls: spent.calls + 1, usage: addUsage(spent.usage, reply.usage) };
-        this.credentials?.recordAccepted(this.identity.provider);
-        if (reply.blocked !== undefined) {
-          // The same input is blocked again on every retry, so this fails the job instead of costing attempts.
-          throw new AiPermanentError(reply.blocked, {
-            provider: this.identity.provider,
-            reason: 'safety_block',
-            ...spent,
-          });
-        }
-        return reply.text;
-      } catch (error) {
-        throw this.toAiError(error, { calls: spent.calls + 1, usage: spent.usage }, request.signal);
-      }
-    };
-
-    const first = await call(conversation);
+    const first = await this.callOnce(conversation, request.signal, tally);
     const checked = this.validator.validate(first);
-    if (checked.ok) return { ...checked.value, usage: spent.usage, calls: spent.calls };
+    if (checked.ok) return this.resultOf(checked.value, tally);
 
-    const repaired = await call(buildRepairPrompt(conversation, first, checked.problems));
+    const repaired = await this.callOnce(
+      buildRepairPrompt(conversation, first, checked.problems),
+      request.signal,
+      tally,
+    );
     const rechecked = this.validator.validate(repaired);
-    if (rechecked.ok) return { ...rechecked.value, usage: spent.usage, calls: spent.calls };
+    if (rechecked.ok) return this.resultOf(rechecked.value, tally);
     throw new AiInvalidOutputError({
       provider: this.identity.provider,
       problems: rechecked.problems,
       rawOutput: repaired,
-      usage: spent.usage,
-      calls: spent.calls,
+      ...this.charges(tally),
     });
+  }
+
+  async summarizeBatch(
+    requests: ReadonlyArray<SummarizeRequest>,
+    signal?: AbortSignal,
+  ): Promise<BatchItemResult[]> {
+    if (requests.length > this.maxBatchSize) {
+      throw new RangeError(`a batch holds at most ${this.maxBatchSize} inputs, got ${requests.length}`);
+    }
+    if (requests.length === 0) return [];
+    // One input goes the single way: a smaller prompt, and the very conversation an unbatched call would send.
+    if (requests.length === 1) {
+      const [request] = requests;
+      const both =
+        request.signal && signal ? AbortSignal.any([request.signal, signal]) : (request.signal ?? signal);
+      return [await settle(this.summarize({ ...request, signal: both }))];
+    }
+
+    const entries: BatchEntry[] = requests.map((request, i) => ({
+      id: String(i + 1),
+      request,
+      text: this.budget.fit(request.text).text,
+      title: request.title?.trim() || undefined,
+    }));
+    const weights = entries.map(
+      (entry) => InputBudget.estimateTokens(entry.text) + InputBudget.estimateTokens(entry.title ?? ''),
+    );
+    const shares = sharesOf(weights);
+    const conversation = buildBatchPrompt(entries, { envelope: this.batchEnvelope });
+
+    let reply: ModelReply;
+    try {
+      reply = await this.complete(conversation, signal);
+    } catch (error) {
+      // A provider error (429, 5xx, timeout, bad key, cancellation) is every item's, with today's classes.
+      const failure = this.toAiError(error, { calls: 1, usage: undefined }, signal);
+      const usages = shareUsage(failure.usage, weights);
+      return entries.map((_, i) => ({
+        ok: false,
+        error: failure.withCharges({
+          calls: i === 0 ? failure.calls : 0,
+          usage: usages[i],
+          costUsd: this.costOf(usages[i], undefined),
+        }),
+      }));
+    }
+    this.credentials?.recordAccepted(this.identity.provider);
+
+    const usages = shareUsage(reply.usage, weights);
+    // A block of the whole call does not say which input caused it: every input gets a call of its own, so only
+    // the offending one fails (for safety) and the others are not failed for good over a neighbour.
+    const outcomes: BatchItemOutcome[] =
+      reply.blocked !== undefined
+        ? entries.map(() => ({ ok: false, problems: [`the batched call was blocked: ${reply.blocked}`] }))
+        : this.matcher.match(reply.text, entries, this.batchEnvelope);
+
+    return Promise.all(
+      entries.map(async (entry, i): Promise<BatchItemResult> => {
+        const tally = new CallTally({
+          calls: i === 0 ? 1 : 0,
+          usage: usages[i],
+          modelVersion: reply.modelVersion,
+        });
+        const share: BatchShare = { size: entries.length, share: shares[i] };
+        const outcome = outcomes[i];
+        if (outcome.ok) return { ok: true, summary: this.resultOf(outcome.value, tally, share) };
+        return settle(this.repairItem(entry, outcome, tally, share));
+      }),
+    );
+  }
+
+  /**
+   * The one extra call an input of a batch gets when its part of the answer was unusable: the single repair
+   * conversation when the answer held the input's own (invalid) element, else a fresh single call (never showing
+   * it another input's answer).
+   */
+  private async repairItem(
+    entry: BatchEntry,
+    outcome: Extract<BatchItemOutcome, { ok: false }>,
+    tally: CallTally,
+    share: BatchShare,
+  ): Promise<Summary> {
+    const single = buildSummaryPrompt({ text: entry.text, title: entry.title });
+    let conversation = single;
+    if (outcome.element) {
+      // Shown as the model's own answer to the single prompt, which has no ids.
+      const own = Object.fromEntries(Object.entries(outcome.element).filter(([key]) => key !== 'id'));
+      conversation = buildRepairPrompt(single, JSON.stringify(own), outcome.problems);
+    }
+    const answer = await this.callOnce(conversation, entry.request.signal, tally);
+    const checked = this.validator.validate(answer);
+    if (checked.ok) return this.resultOf(checked.value, tally, share);
+    throw new AiInvalidOutputError({
+      provider: this.identity.provider,
+      problems: checked.problems,
+      rawOutput: answer,
+      context: outcome.element
+        ? `in the batched answer: ${outcome.problems.join('; ')}`
+        : outcome.problems.join('; '),
+      ...this.charges(tally),
+    });
+  }
+
+  /** One HTTP call, counted in `tally` (and in the error's charges when it fails). */
+  private async callOnce(
+    conversation: PromptConversation,
+    signal: AbortSignal | undefined,
+    tally: CallTally,
+  ): Promise<string> {
+    let reply: ModelReply;
+    try {
+      reply = await this.complete(conversation, signal);
+    } catch (error) {
+      const failed = new CallTally({ ...tally, calls: tally.calls + 1 });
+      throw this.toAiError(error, this.charges(failed), signal);
+    }
+    tally.add(reply);
+    this.credentials?.recordAccepted(this.identity.provider);
+    if (reply.blocked !== undefined) {
+      // The same input is blocked again on every retry, so this fails the job instead of costing attempts.
+      throw new AiPermanentError(reply.blocked, {
+        provider: this.identity.provider,
+        reason: 'safety_block',
+        ...this.charges(tally),
+      });
+    }
+    return reply.text;
+  }
+
+  private resultOf(value: ValidSummary, tally: CallTally, batch?: BatchShare): Summary {
+    return {
+      ...value,
+      usage: tally.usage,
+      calls: tally.calls,
+      costUsd: this.costOf(tally.usage, tally.modelVersion),
+      modelVersion: tally.modelVersion,
+      ...(batch ? { batch } : {}),
+    };
+  }
+
+  private charges(tally: CallTally): AiCharges {
+    return { calls: tally.calls, usage: tally.usage, costUsd: this.costOf(tally.usage, tally.modelVersion) };
+  }
+
+  private costOf(usage: TokenUsage | undefined, modelVersion: string | undefined): number | undefined {
+    return this.prices.costOf(this.identity.model, usage, modelVersion);
   }
 
   private toAiError(error: unknown, spent: SpentSoFar, signal: AbortSignal | undefined): AiError {
@@ -109,8 +302,7 @@ export abstract class RemoteSummarizer implements Summarizer {
         ? new AiTransientError(`${this.identity.provider} call aborted by the caller`, {
             provider: this.identity.provider,
             reason: 'aborted',
-            calls: spent.calls,
-            usage: spent.usage,
+            ...spent,
             cause: error,
           })
         : error instanceof AiError
@@ -120,6 +312,16 @@ export abstract class RemoteSummarizer implements Summarizer {
       this.credentials?.recordRejected(this.identity.provider, aiError.status, aiError.message);
     }
     return aiError;
+  }
+}
+
+/** A provider failure as an item result; anything else is a bug and propagates. */
+async function settle(summary: Promise<Summary>): Promise<BatchItemResult> {
+  try {
+    return { ok: true, summary: await summary };
+  } catch (error) {
+    if (error instanceof AiError) return { ok: false, error };
+    throw error;
   }
 }
 

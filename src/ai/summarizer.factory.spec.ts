@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
+import { AiBatcher } from './batch/ai-batcher';
 import { FallbackSummarizer } from './fallback-summarizer';
 import { GeminiSummarizer } from './gemini/gemini-summarizer';
 import { LocalSummarizer } from './local/local-summarizer';
@@ -9,11 +10,15 @@ import { summarizerIdentityOf } from './summarizer-identity';
 
 /** A configuration as the factory receives it; built by hand so these tests exercise the factory alone. */
 const config = (overrides: Partial<AiConfig> = {}): AiConfig => ({
-  GEMINI_MODEL: 'gemini-2.5-flash',
+  GEMINI_MODEL: 'gemini-3.5-flash-lite',
   OPENAI_MODEL: 'gpt-4o-mini',
   AI_TIMEOUT_MS: 30_000,
   AI_MAX_INPUT_TOKENS: 8_000,
   AI_FALLBACK: 'none',
+  AI_PRICES: '',
+  AI_BATCH_SIZE: 8,
+  AI_BATCH_WAIT_MS: 50,
+  AI_BATCH_MAX_INPUT_TOKENS: 1_000,
   ...overrides,
 });
 
@@ -58,6 +63,18 @@ describe('SummarizerFactory', () => {
         summarizerIdentityOf(config(overrides)),
       );
     }
+  });
+
+  it('batches a remote provider only when asked, inside the fallback, and never the local summarizer', () => {
+    const create = (overrides: Partial<AiConfig>, batching: boolean) =>
+      SummarizerFactory.create(config(overrides), undefined, { batching });
+    expect(create({ GEMINI_API_KEY: 'k' }, false)).toBeInstanceOf(GeminiSummarizer);
+    expect(create({ GEMINI_API_KEY: 'k' }, true)).toBeInstanceOf(AiBatcher);
+    expect(create({ GEMINI_API_KEY: 'k', AI_BATCH_SIZE: 1 }, true)).toBeInstanceOf(GeminiSummarizer);
+    expect(create({}, true)).toBeInstanceOf(LocalSummarizer);
+    const wrapped = create({ GEMINI_API_KEY: 'k', AI_FALLBACK: 'local' }, true);
+    expect(wrapped).toBeInstanceOf(FallbackSummarizer);
+    expect(wrapped.identity).toMatchObject({ provider: 'gemini', model: 'gemini-3.5-flash-lite' });
   });
 
   it('refuses a configuration that skipped validation instead of building a provider without its settings', () => {

@@ -1,5 +1,7 @@
 import { resolveAiProvider, type Environment } from '../core/config/environment';
 import type { AiCredentialsState } from './ai-credentials-state';
+import { AiBatcher } from './batch/ai-batcher';
+import { PriceTable } from './cost/price-table';
 import { FallbackSummarizer } from './fallback-summarizer';
 import { GeminiSummarizer } from './gemini/gemini-summarizer';
 import { LocalSummarizer } from './local/local-summarizer';
@@ -18,28 +20,39 @@ export type AiConfig = Pick<
   | 'AI_TIMEOUT_MS'
   | 'AI_MAX_INPUT_TOKENS'
   | 'AI_FALLBACK'
+  | 'AI_PRICES'
+  | 'AI_BATCH_SIZE'
+  | 'AI_BATCH_WAIT_MS'
+  | 'AI_BATCH_MAX_INPUT_TOKENS'
 >;
+
+export interface SummarizerFactoryOptions {
+  /** The built-in summarizer to use (the worker passes the one that runs in its CPU pool); in-line by default. */
+  readonly local?: Summarizer;
+  /**
+   * Gather concurrent `summarize()` calls of a remote provider into batched calls ({@link AiBatcher}, per
+   * `AI_BATCH_*`). The worker turns it on, with enough jobs in flight to fill batches (WorkerModule).
+   */
+  readonly batching?: boolean;
+}
 
 /**
  * Builds the configured {@link Summarizer} from a validated configuration: `validateEnvironment` is the one place
  * that checks a provider has its settings (and says how to fix them), so this only assembles.
  */
 export class SummarizerFactory {
-  /**
-   * @param local the built-in summarizer to use (the worker passes the one that runs in its CPU pool); in-line by
-   *   default
-   */
   static create(
     config: AiConfig,
     credentials?: AiCredentialsState,
-    local: Summarizer = new LocalSummarizer(),
+    { local = new LocalSummarizer(), batching = false }: SummarizerFactoryOptions = {},
   ): Summarizer {
     const common = {
       timeoutMs: config.AI_TIMEOUT_MS,
       maxInputTokens: config.AI_MAX_INPUT_TOKENS,
       credentials,
+      prices: PriceTable.fromEnv(config.AI_PRICES),
     };
-    let remote: Summarizer;
+    let remote: GeminiSummarizer | OpenAiSummarizer;
     switch (resolveAiProvider(config)) {
       case 'local':
         return local;
@@ -60,7 +73,16 @@ export class SummarizerFactory {
         });
         break;
     }
-    return config.AI_FALLBACK === 'local' ? new FallbackSummarizer(remote, local) : remote;
+    // The batcher sits inside the fallback, so an input whose own part of a batch fails for good falls back alone.
+    const batched =
+      batching && config.AI_BATCH_SIZE > 1
+        ? new AiBatcher(remote, {
+            batchSize: config.AI_BATCH_SIZE,
+            maxWaitMs: config.AI_BATCH_WAIT_MS,
+            maxInputTokens: config.AI_BATCH_MAX_INPUT_TOKENS,
+          })
+        : remote;
+    return config.AI_FALLBACK === 'local' ? new FallbackSummarizer(batched, local) : batched;
   }
 }
 

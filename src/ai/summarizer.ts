@@ -35,12 +35,33 @@ export interface Summary {
   /** 2–4 distinct, non-empty tags. */
   readonly tags: string[];
   readonly usage?: TokenUsage;
-  /** Remote API calls made for this result (1, or 2 with a repair); absent for the local summarizer. */
+  /**
+   * Remote API calls charged to this result (1, or 2 with a repair); absent for the local summarizer. A batched
+   * call is charged to the first item of its batch only, so the calls of a batch's results add up to the HTTP
+   * calls really made (see {@link BatchShare}).
+   */
   readonly calls?: number;
+  /** What {@link usage} cost in USD (`AI_PRICES`); 0 for the local summarizer; absent when unknown (no price, no usage). */
+  readonly costUsd?: number;
+  /** The model version the API reported it answered with (Gemini `modelVersion`, OpenAI `model`), e.g. a dated snapshot. */
+  readonly modelVersion?: string;
+  /** Set when the result came out of a batched call. */
+  readonly batch?: BatchShare;
   /** Who really produced the result, when not the summarizer's own identity (the local fallback). */
   readonly producedBy?: SummarizerIdentity;
   /** Set when the local fallback produced the result after the remote provider failed for good. */
   readonly fallback?: FallbackInfo;
+}
+
+/**
+ * How a batched call was shared. Its tokens (and so its cost) go to the items in proportion to their estimated input
+ * tokens ({@link share}); the call itself is counted once, on the first item, so integer call counters stay exact.
+ */
+export interface BatchShare {
+  /** Inputs summarized by the shared call. */
+  readonly size: number;
+  /** This item's fraction of the shared call's tokens (the shares of a batch add up to 1). */
+  readonly share: number;
 }
 
 /** Why the fallback ran, and what the failed remote attempt still cost. */
@@ -48,6 +69,7 @@ export interface FallbackInfo {
   readonly reason: string;
   readonly remoteCalls: number;
   readonly remoteUsage?: TokenUsage;
+  readonly remoteCostUsd?: number;
 }
 
 /** Implemented by every provider; the worker only ever talks to this interface. */

@@ -35,9 +35,13 @@ export class SummaryValidator {
   private readonly splitter = new SentenceSplitter();
 
   validate(raw: string): SummaryValidation {
-    const parsed = parseJson(raw);
+    const parsed = parseModelJson(raw);
     if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
-    const value = parsed.value;
+    return this.validateValue(parsed.value);
+  }
+
+  /** The same checks on an already parsed value (one element of a batched answer). */
+  validateValue(value: unknown): SummaryValidation {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return {
         ok: false,
@@ -142,7 +146,8 @@ export class SummaryValidator {
   }
 }
 
-function parseJson(raw: string): { ok: true; value: unknown } | { ok: false; problem: string } {
+/** Parses a model's raw answer as JSON, tolerating a Markdown code fence around it; the problem is phrased for the model. */
+export function parseModelJson(raw: string): { ok: true; value: unknown } | { ok: false; problem: string } {
   const trimmed = raw.trim();
   if (trimmed === '') return { ok: false, problem: 'model returned an empty answer; expected a JSON object' };
   // A fence around otherwise valid JSON is formatting noise from models in plain JSON mode, not a wrong answer.
@@ -165,7 +170,7 @@ function plainText(text: string): string {
   return collapseWhitespace(unwrapped.replace(/\p{Cc}/gu, ' '));
 }
 
-function describeType(value: unknown): string {
+export function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;

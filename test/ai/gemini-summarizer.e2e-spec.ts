@@ -56,6 +56,9 @@ describe('GeminiSummarizer against a fake Gemini API', () => {
       ...GOOD,
       usage: { inputTokens: 210, outputTokens: 35, totalTokens: 245 },
       calls: 1,
+      // 210 × $0.30 + 35 × $2.50 per million tokens (the built-in price of gemini-2.5-flash).
+      costUsd: 0.0001505,
+      modelVersion: MODEL,
     });
     expect(summarizer.identity).toEqual({ provider: 'gemini', model: MODEL, promptVersion: PROMPT_VERSION });
     expect(fake.calls).toHaveLength(1);

@@ -56,6 +56,9 @@ describe('OpenAiSummarizer against a fake OpenAI-compatible server', () => {
       ...GOOD,
       usage: { inputTokens: 90, outputTokens: 30, totalTokens: 120 },
       calls: 1,
+      // A local model without a price in AI_PRICES: its cost is unknown, not 0.
+      costUsd: undefined,
+      modelVersion: MODEL,
     });
     expect(summarizer.identity).toEqual({ provider: 'openai', model: MODEL, promptVersion: PROMPT_VERSION });
     expect(fake.calls).toHaveLength(1);

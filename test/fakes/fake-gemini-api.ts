@@ -1,4 +1,14 @@
 import type { IncomingMessage } from 'node:http';
+import {
+  countTokens,
+  fakeSummaryOf,
+  FakeCallLimit,
+  goodBatchItems,
+  readBatchInputs,
+  readSingleDocument,
+  type FakeBatchInput,
+  type FakeBatchMutation,
+} from './fake-batch';
 import { FakeHttpServer, parseJsonBody, requestHeader, type FakeHttpAnswer } from './fake-http-server';
 
 /** One request the fake received, as sent (body parsed). */
@@ -21,6 +31,27 @@ export interface FakeGeminiCall {
   readonly turns: ReadonlyArray<{ role: string; text: string }>;
   /** `Date.now()` when the request arrived (rate-limit tests). */
   readonly receivedAt: number;
+  /** The inputs of a batched call (the JSON array of its user content); undefined for a single call. */
+  readonly batch: readonly FakeBatchInput[] | undefined;
+  /** The ids of a batched call's inputs, in the order sent. */
+  readonly ids: readonly string[] | undefined;
+  /** True when the fake's calls-per-window limit answered this call with a 429. */
+  readonly rateLimited: boolean;
+}
+
+export interface FakeGeminiOptions {
+  /** When set, any other `x-goog-api-key` gets Gemini's 400 API_KEY_INVALID (as the real API answers). */
+  readonly apiKey?: string;
+  /**
+   * Usage of answers that script none: `fixed` (default) reports {@link DEFAULT_USAGE} on every answer, which keeps
+   * assertions simple; `estimated` counts the whole prompt (instructions, schema, framing) and the answer the way
+   * the service estimates tokens, so batching shows its real saving.
+   */
+  readonly usage?: 'fixed' | 'estimated';
+  /** Accept at most `calls` calls per `perMs`; the others get a 429 with a RetryInfo for when a slot frees up. */
+  readonly rateLimit?: { readonly calls: number; readonly perMs: number };
+  /** The `modelVersion` answers report; default: the model of the request path. */
+  readonly modelVersion?: string;
 }
 
 export interface GeminiRequestBody {
@@ -50,17 +81,27 @@ export type FakeGeminiReply =
     }
   | { readonly kind: 'promptBlocked'; readonly blockReason: string }
   | { readonly kind: 'http'; readonly answer: FakeHttpAnswer }
-  | { readonly kind: 'hang'; readonly ms: number; readonly then?: FakeGeminiReply };
+  | { readonly kind: 'hang'; readonly ms: number; readonly then?: FakeGeminiReply }
+  /** What a well-behaved model answers to this request: a summary of its document, or one element per input. */
+  | { readonly kind: 'auto'; readonly usage?: FakeUsage }
+  /** A batched answer built from the good one (see `BatchAnswers` in fake-batch.ts). */
+  | { readonly kind: 'batch'; readonly mutate: FakeBatchMutation; readonly usage?: FakeUsage };
 
-const DEFAULT_USAGE: FakeUsage = { promptTokenCount: 120, candidatesTokenCount: 40, totalTokenCount: 160 };
+export const DEFAULT_USAGE: FakeUsage = {
+  promptTokenCount: 120,
+  candidatesTokenCount: 40,
+  totalTokenCount: 160,
+};
 const DEFAULT_SUMMARY = 'The fake Gemini API read the document. It answered with this fixed summary.';
 const DEFAULT_TAGS = ['fake', 'gemini'];
 
 /**
  * A fake of the Gemini REST API (`POST /v1beta/models/{model}:generateContent`) on 127.0.0.1. Point
  * `GEMINI_BASE_URL` (or `httpOptions.baseUrl`) at {@link url}. Each call takes the next scripted reply
- * ({@link enqueue}), or the default reply ({@link FakeGeminiApi.summary} with no arguments) when the script
- * is empty. Every call is recorded in {@link calls}. Other paths answer 404 and are recorded too.
+ * ({@link enqueue}), or, when the script is empty, what a well-behaved model answers ({@link FakeGeminiApi.auto}):
+ * a valid summary of the call's document, or for a batched call (a JSON array of `{id, text}` in the user content)
+ * a JSON array with one valid `{id, summary, tags}` per input. Every call is recorded in {@link calls}, batched
+ * ones with their inputs and ids. Other paths answer 404 and are recorded too.
  *
  * ```ts
  * const gemini = await new FakeGeminiApi().start();
@@ -73,10 +114,16 @@ const DEFAULT_TAGS = ['fake', 'gemini'];
 export class FakeGeminiApi extends FakeHttpServer {
   readonly calls: FakeGeminiCall[] = [];
   private readonly script: FakeGeminiReply[] = [];
+  private readonly limit: FakeCallLimit | undefined;
 
-  /** When set, any other `x-goog-api-key` gets Gemini's 400 API_KEY_INVALID (as the real API answers). */
-  constructor(private readonly options: { readonly apiKey?: string } = {}) {
+  constructor(private readonly options: FakeGeminiOptions = {}) {
     super();
+    this.limit = options.rateLimit && new FakeCallLimit(options.rateLimit.calls, options.rateLimit.perMs);
+  }
+
+  /** Calls that were batched (one per batch, whatever its size). */
+  get batchCalls(): FakeGeminiCall[] {
+    return this.calls.filter((call) => call.batch !== undefined);
   }
 
   /** The base URL for the SDK (`GEMINI_BASE_URL`). */
@@ -90,10 +137,11 @@ export class FakeGeminiApi extends FakeHttpServer {
     return this;
   }
 
-  /** Forgets calls and the remaining script (between tests). */
+  /** Forgets calls, the remaining script and the rate-limit window (between tests). */
   reset(): this {
     this.calls.length = 0;
     this.script.length = 0;
+    this.limit?.reset();
     return this;
   }
 
@@ -185,6 +233,16 @@ export class FakeGeminiApi extends FakeHttpServer {
     return { kind: 'hang', ms, then };
   }
 
+  /** What a well-behaved model answers to the call (the default reply). */
+  static auto(usage?: FakeUsage): FakeGeminiReply {
+    return { kind: 'auto', usage };
+  }
+
+  /** A batched answer: the good one changed by `mutate` (`BatchAnswers.tooFew()`, `.notArray()`…). */
+  static batch(mutate: FakeBatchMutation, usage?: FakeUsage): FakeGeminiReply {
+    return { kind: 'batch', mutate, usage };
+  }
+
   /** Google's error body: `{error: {code, message, status, details}}`. */
   static error(
     status: number,
@@ -204,7 +262,13 @@ export class FakeGeminiApi extends FakeHttpServer {
     const body = parseJsonBody<GeminiRequestBody>(rawBody);
     const apiKey = requestHeader(request, 'x-goog-api-key');
     const generationConfig = body.generationConfig ?? {};
-    this.calls.push({
+    const turns = (body.contents ?? []).map((content) => ({
+      role: content.role ?? 'user',
+      text: (content.parts ?? []).map((part) => part.text ?? '').join(''),
+    }));
+    const batch = turns.length === 1 ? readBatchInputs(turns[0].text) : undefined;
+    const waitMs = match && request.method === 'POST' ? (this.limit?.take() ?? 0) : 0;
+    const call: FakeGeminiCall = {
       method: request.method ?? '',
       path,
       model: match ? decodeURIComponent(match[1]) : undefined,
@@ -215,12 +279,13 @@ export class FakeGeminiApi extends FakeHttpServer {
       responseSchema: generationConfig.responseSchema,
       responseJsonSchema: generationConfig.responseJsonSchema,
       systemText: (body.systemInstruction?.parts ?? []).map((part) => part.text ?? '').join(''),
-      turns: (body.contents ?? []).map((content) => ({
-        role: content.role ?? 'user',
-        text: (content.parts ?? []).map((part) => part.text ?? '').join(''),
-      })),
+      turns,
       receivedAt: Date.now(),
-    });
+      batch,
+      ids: batch?.map((input) => input.id),
+      rateLimited: waitMs > 0,
+    };
+    this.calls.push(call);
     if (request.method !== 'POST' || !match) {
       return {
         status: 404,
@@ -230,18 +295,77 @@ export class FakeGeminiApi extends FakeHttpServer {
       };
     }
     if (this.options.apiKey !== undefined && apiKey !== this.options.apiKey) {
-      return render(FakeGeminiApi.invalidApiKey());
+      return this.render(FakeGeminiApi.invalidApiKey(), call);
     }
-    return render(this.script.shift() ?? FakeGeminiApi.summary());
+    if (waitMs > 0) return this.render(FakeGeminiApi.rateLimited(Math.ceil(waitMs / 1000)), call);
+    return this.render(this.script.shift() ?? FakeGeminiApi.auto(), call);
+  }
+
+  private render(reply: FakeGeminiReply, call: FakeGeminiCall): FakeHttpAnswer {
+    switch (reply.kind) {
+      case 'hang':
+        return { ...this.render(reply.then ?? FakeGeminiApi.auto(), call), delayMs: reply.ms };
+      case 'auto':
+        if (call.batch)
+          return this.render(
+            FakeGeminiApi.batch((items) => ({ items: [...items] }), reply.usage),
+            call,
+          );
+        return this.withUsage(
+          jsonText(fakeSummaryOf(readSingleDocument(call.turns[0]?.text ?? '')), reply.usage),
+          call,
+        );
+      case 'batch': {
+        const answer = reply.mutate(goodBatchItems(call.batch ?? []), call.batch ?? []);
+        return this.withUsage(jsonText('whole' in answer ? answer.whole : answer.items, reply.usage), call);
+      }
+      case 'text':
+        return this.withUsage(reply, call);
+      default:
+        return render(reply, this.modelVersionFor(call));
+    }
+  }
+
+  private modelVersionFor(call: FakeGeminiCall): string {
+    return this.options.modelVersion ?? call.model ?? 'fake';
+  }
+
+  /** A text reply with the usage it scripts, else the usage this fake reports (fixed or estimated). */
+  private withUsage(reply: TextReply, call: FakeGeminiCall): FakeHttpAnswer {
+    if (reply.usage || this.options.usage !== 'estimated') return render(reply, this.modelVersionFor(call));
+    const tokens = countTokens(
+      [call.systemText, ...call.turns.map((turn) => turn.text), JSON.stringify(call.responseSchema ?? '')],
+      reply.text,
+    );
+    return render(
+      {
+        ...reply,
+        usage: {
+          promptTokenCount: tokens.prompt,
+          candidatesTokenCount: tokens.answer,
+          totalTokenCount: tokens.prompt + tokens.answer,
+        },
+      },
+      this.modelVersionFor(call),
+    );
   }
 }
 
-function render(reply: FakeGeminiReply): FakeHttpAnswer {
+type TextReply = Extract<FakeGeminiReply, { kind: 'text' }>;
+
+function jsonText(value: unknown, usage: FakeUsage | undefined): TextReply {
+  return { kind: 'text', text: JSON.stringify(value), usage };
+}
+
+function render(reply: FakeGeminiReply, modelVersion = 'fake'): FakeHttpAnswer {
   switch (reply.kind) {
     case 'http':
       return reply.answer;
     case 'hang':
-      return { ...render(reply.then ?? FakeGeminiApi.summary()), delayMs: reply.ms };
+      return { ...render(reply.then ?? FakeGeminiApi.summary(), modelVersion), delayMs: reply.ms };
+    case 'auto':
+    case 'batch':
+      throw new Error(`a '${reply.kind}' reply needs the request (FakeGeminiApi.render)`);
     case 'promptBlocked':
       return {
         status: 200,
@@ -251,7 +375,7 @@ function render(reply: FakeGeminiReply): FakeHttpAnswer {
             safetyRatings: [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH' }],
           },
           usageMetadata: { promptTokenCount: 100, totalTokenCount: 100 },
-          modelVersion: 'fake',
+          modelVersion,
         },
       };
     case 'text': {
@@ -271,7 +395,7 @@ function render(reply: FakeGeminiReply): FakeHttpAnswer {
           usageMetadata: blocked
             ? { promptTokenCount: usage.promptTokenCount, totalTokenCount: usage.promptTokenCount }
             : usage,
-          modelVersion: 'fake',
+          modelVersion,
         },
       };
     }

@@ -12,7 +12,7 @@ import {
   AiTransientError,
   parseDurationMs,
 } from '../ai-errors';
-import { SUMMARY_GEMINI_SCHEMA, type PromptConversation } from '../prompts';
+import { batchGeminiSchema, SUMMARY_GEMINI_SCHEMA, type PromptConversation } from '../prompts';
 import {
   RemoteSummarizer,
   type ModelReply,
@@ -23,7 +23,7 @@ import type { TokenUsage } from '../summarizer';
 
 export interface GeminiSummarizerOptions extends RemoteSummarizerOptions {
   readonly apiKey: string;
-  /** e.g. `gemini-2.5-flash` (`GEMINI_MODEL`). */
+  /** e.g. `gemini-3.5-flash-lite` (`GEMINI_MODEL`). */
   readonly model: string;
   /** `GEMINI_BASE_URL`: a proxy, or a fake API in tests. The SDK appends `/v1beta/models/{model}:generateContent`. */
   readonly baseUrl?: string;
@@ -94,28 +94,38 @@ export class GeminiSummarizer extends RemoteSummarizer {
       config: {
         systemInstruction: conversation.system,
         responseMimeType: 'application/json',
-        responseSchema: SUMMARY_GEMINI_SCHEMA,
+        responseSchema:
+          conversation.answer.kind === 'batch'
+            ? batchGeminiSchema(conversation.answer.ids)
+            : SUMMARY_GEMINI_SCHEMA,
         temperature: this.temperature,
         abortSignal: signal,
       },
     });
     const usage = toUsage(response.usageMetadata);
+    const modelVersion = response.modelVersion;
     const blockReason = response.promptFeedback?.blockReason;
     if (blockReason) {
       const detail = response.promptFeedback?.blockReasonMessage;
       return {
         text: '',
         usage,
+        modelVersion,
         blocked: `Gemini blocked the input (blockReason ${blockReason}${detail ? `: ${detail}` : ''})`,
       };
     }
     const candidate = response.candidates?.[0];
     const finishReason = candidate?.finishReason;
     if (finishReason && BLOCKED_FINISH_REASONS.has(finishReason)) {
-      return { text: '', usage, blocked: `Gemini withheld the answer (finishReason ${finishReason})` };
+      return {
+        text: '',
+        usage,
+        modelVersion,
+        blocked: `Gemini withheld the answer (finishReason ${finishReason})`,
+      };
     }
     // No candidate and no block reason: an empty answer, which the validator rejects and the repair call retries.
-    return { text: response.text ?? '', usage };
+    return { text: response.text ?? '', usage, modelVersion };
   }
 
   protected classifyError(error: unknown, spent: SpentSoFar): AiError {

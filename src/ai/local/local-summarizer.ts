@@ -23,12 +23,15 @@ export class LocalSummarizer implements Summarizer {
 
   summarize({ text, title, signal }: SummarizeRequest): Promise<Summary> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    let result: Summary;
     try {
-      return Promise.resolve(this.run(text, title));
+      result = this.run(text, title);
     } catch {
       // Never fail a job over an unexpected input: fall back to the opening of the text.
-      return Promise.resolve(fallback(text));
+      result = fallback(text);
     }
+    // Runs in this process: nothing to pay.
+    return Promise.resolve({ ...result, costUsd: 0 });
   }
 
   private run(text: string, title: string | undefined): Summary {

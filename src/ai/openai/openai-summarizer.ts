@@ -8,7 +8,13 @@ import {
   AiTransientError,
   parseRetryAfterMs,
 } from '../ai-errors';
-import { SUMMARY_JSON_SCHEMA, SUMMARY_SCHEMA_NAME, type PromptConversation } from '../prompts';
+import {
+  BATCH_SCHEMA_NAME,
+  batchJsonSchema,
+  SUMMARY_JSON_SCHEMA,
+  SUMMARY_SCHEMA_NAME,
+  type PromptConversation,
+} from '../prompts';
 import {
   RemoteSummarizer,
   type ModelReply,
@@ -31,6 +37,13 @@ export interface OpenAiSummarizerOptions extends RemoteSummarizerOptions {
   readonly temperature?: number;
 }
 
+/**
+ * Structured outputs need an object at the root of the schema (OpenAI's structured-outputs guide: "the root level
+ * object of a schema must be an object"), and `json_object` mode answers objects only: a batched answer is the array
+ * of `{id, summary, tags}` under this key.
+ */
+export const OPENAI_BATCH_ENVELOPE = 'summaries';
+
 /** A 400 whose message is about the response format, i.e. the server does not support structured outputs. */
 const RESPONSE_FORMAT_REJECTED = /response_format|json_schema|structured output/i;
 
@@ -44,7 +57,7 @@ export class OpenAiSummarizer extends RemoteSummarizer {
   private jsonMode: OpenAiJsonMode;
 
   constructor(options: OpenAiSummarizerOptions) {
-    super('openai', options);
+    super('openai', options, OPENAI_BATCH_ENVELOPE);
     this.temperature = options.temperature ?? 0.2;
     this.jsonMode = options.jsonMode ?? 'json_schema';
     this.client = new OpenAI({
@@ -94,6 +107,14 @@ export class OpenAiSummarizer extends RemoteSummarizer {
   }
 
   private async send(conversation: PromptConversation, signal: AbortSignal | undefined): Promise<ModelReply> {
+    const { answer } = conversation;
+    const jsonSchema =
+      answer.kind === 'batch'
+        ? {
+            name: BATCH_SCHEMA_NAME,
+            schema: batchJsonSchema(answer.ids, answer.envelope ?? OPENAI_BATCH_ENVELOPE),
+          }
+        : { name: SUMMARY_SCHEMA_NAME, schema: { ...SUMMARY_JSON_SCHEMA } };
     const params: ChatCompletionCreateParamsNonStreaming = {
       model: this.identity.model,
       messages: [
@@ -105,7 +126,7 @@ export class OpenAiSummarizer extends RemoteSummarizer {
         this.jsonMode === 'json_schema'
           ? {
               type: 'json_schema',
-              json_schema: { name: SUMMARY_SCHEMA_NAME, strict: true, schema: { ...SUMMARY_JSON_SCHEMA } },
+              json_schema: { name: jsonSchema.name, strict: true, schema: jsonSchema.schema },
             }
           : { type: 'json_object' },
     };
@@ -117,17 +138,19 @@ export class OpenAiSummarizer extends RemoteSummarizer {
           totalTokens: completion.usage.total_tokens,
         }
       : undefined;
+    const modelVersion = completion.model || undefined;
     const choice = completion.choices[0];
     if (choice?.finish_reason === 'content_filter') {
       return {
         text: '',
         usage,
+        modelVersion,
         blocked: 'The model provider filtered the answer (finish_reason content_filter)',
       };
     }
     const refusal = choice?.message.refusal;
-    if (refusal) return { text: '', usage, blocked: `The model refused to answer: ${refusal}` };
-    return { text: choice?.message.content ?? '', usage };
+    if (refusal) return { text: '', usage, modelVersion, blocked: `The model refused to answer: ${refusal}` };
+    return { text: choice?.message.content ?? '', usage, modelVersion };
   }
 
   protected classifyError(error: unknown, spent: SpentSoFar): AiError {

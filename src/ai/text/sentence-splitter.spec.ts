@@ -56,3 +56,25 @@ describe('SentenceSplitter', () => {
     for (const p of pieces) expect(p.split(' ').length).toBeLessThanOrEqual(45);
   });
 });
+
+describe('SentenceSplitter.sentences (text of unknown language, e.g. model output)', () => {
+  const splitter = new SentenceSplitter();
+
+  it('keeps English abbreviations and initials, and no other language takes ordinary words for them', () => {
+    expect(
+      splitter.sentences(
+        'Dr. Smith of the U.S. Army said growth was 3.5 percent, e.g. in exports. He agreed.',
+      ),
+    ).toEqual(['Dr. Smith of the U.S. Army said growth was 3.5 percent, e.g. in exports.', 'He agreed.']);
+    expect(splitter.sentences('It went on and on. Then it stopped.')).toHaveLength(2);
+  });
+
+  it('gives the offsets where sentences end, for cutting text at them', () => {
+    const text = 'First one. Second one. Third';
+    expect(splitter.sentenceEnds(text).map((end) => text.slice(0, end).trimEnd())).toEqual([
+      'First one.',
+      'First one. Second one.',
+      text,
+    ]);
+  });
+});

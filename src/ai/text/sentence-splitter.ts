@@ -40,7 +40,10 @@ export interface SplitSentence {
   readonly tokens?: readonly TaggedToken[];
 }
 
-/** A language's rules, or `any` for text of unknown language (model output): every list at once, ICU's root rules. */
+/**
+ * A language's rules, or `any` for text of unknown language (model output): ICU's root rules and the English list.
+ * Not every list at once: another language's abbreviation can be an everyday word (Italian "on.", French "m.").
+ */
 export type SplitLanguage = LanguageCode | 'any';
 
 /**
@@ -137,8 +140,7 @@ export class SentenceSplitter {
   private abbreviationsFor(language: SplitLanguage): ReadonlySet<string> {
     let set = this.abbreviations.get(language);
     if (!set) {
-      const lists = language === 'any' ? Object.values(ABBREVIATIONS) : [ABBREVIATIONS[language]];
-      set = new Set(lists.flatMap((list) => list.split(' ')));
+      set = new Set(ABBREVIATIONS[language === 'any' ? 'en' : language].split(' '));
       this.abbreviations.set(language, set);
     }
     return set;

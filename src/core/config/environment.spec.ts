@@ -55,7 +55,7 @@ describe('validateEnvironment', () => {
     );
     // An empty model name is unset, so the provider's default model applies.
     expect(validateEnvironment({ GEMINI_API_KEY: 'k', GEMINI_MODEL: ' ' }).GEMINI_MODEL).toBe(
-      'gemini-2.5-flash',
+      'gemini-3.5-flash-lite',
     );
   });
 
@@ -104,6 +104,47 @@ describe('ADMIN_TOKEN', () => {
       expect(errorOf({ ADMIN_TOKEN: bad })).toContain('ADMIN_TOKEN="***"');
       expect(errorOf({ ADMIN_TOKEN: bad })).not.toContain(bad);
     }
+  });
+});
+
+describe('validateEnvironment: batching and cost settings', () => {
+  it('has the documented defaults, and takes a budget of 0', () => {
+    const env = validateEnvironment({});
+    expect(env).toMatchObject({
+      GEMINI_MODEL: 'gemini-3.5-flash-lite',
+      AI_BATCH_SIZE: 8,
+      AI_BATCH_WAIT_MS: 50,
+      AI_BATCH_MAX_INPUT_TOKENS: 1000,
+      AI_PRICES: '',
+    });
+    expect(env.AI_DAILY_BUDGET_USD).toBeUndefined();
+    expect(validateEnvironment({ AI_DAILY_BUDGET_USD: '' }).AI_DAILY_BUDGET_USD).toBeUndefined();
+    expect(validateEnvironment({ AI_DAILY_BUDGET_USD: '0' }).AI_DAILY_BUDGET_USD).toBe(0);
+    expect(validateEnvironment({ AI_DAILY_BUDGET_USD: '2.5', AI_BATCH_SIZE: '1' })).toMatchObject({
+      AI_DAILY_BUDGET_USD: 2.5,
+      AI_BATCH_SIZE: 1,
+    });
+    const prices = '{"llama3.1:8b": {"input": 0, "output": 0}}';
+    expect(validateEnvironment({ AI_PRICES: prices }).AI_PRICES).toBe(prices);
+  });
+
+  it('reports bad batching and cost settings together, AI_PRICES with what is wrong in it', () => {
+    const message = errorOf({
+      AI_BATCH_SIZE: '65',
+      AI_BATCH_WAIT_MS: '-1',
+      AI_BATCH_MAX_INPUT_TOKENS: '0',
+      AI_DAILY_BUDGET_USD: 'lots',
+      AI_PRICES: '{"gpt-4o-mini": {"input": 0.15}}',
+    });
+    for (const name of [
+      'AI_BATCH_SIZE=',
+      'AI_BATCH_WAIT_MS=',
+      'AI_BATCH_MAX_INPUT_TOKENS=',
+      'AI_DAILY_BUDGET_USD="lots"',
+    ])
+      expect(message).toContain(name);
+    expect(message).toContain('AI_PRICES["gpt-4o-mini"].output must be a number >= 0');
+    expect(errorOf({ AI_PRICES: 'not json' })).toMatch(/AI_PRICES is not valid JSON/);
   });
 });
 

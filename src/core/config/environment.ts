@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, IsString, Matches, validateSync, type ValidationError } from 'class-validator';
 import { availableParallelism } from 'node:os';
-import { DurationSeconds, Int, OneOf, OptionalString, UrlWith } from './env-decorators';
+import { Decimal, DurationSeconds, Int, OneOf, OptionalString, UrlWith } from './env-decorators';
 import { parseHostPortList } from './host-port-list';
+import { parsePrices } from './price-list';
 
 export type ProcessRole = 'all' | 'api' | 'worker';
 export type AiProviderName = 'local' | 'gemini' | 'openai';
@@ -63,7 +64,12 @@ export class Environment {
   /** `local`, `gemini` or `openai`; default `gemini` when GEMINI_API_KEY is set, else `local`. */
   @IsOptional() @OneOf(AI_PROVIDERS) AI_PROVIDER?: AiProviderName;
   @OptionalString() GEMINI_API_KEY?: string;
-  @IsString() GEMINI_MODEL = 'gemini-2.5-flash';
+  /**
+   * The newest stable Flash-Lite (the cheapest tier, enough for 2–3 sentence summaries): `gemini-3.5-flash-lite`,
+   * GA on 2026-07-21 (ai.google.dev/gemini-api/docs/changelog) and the replacement Google's deprecations page names
+   * for `gemini-2.5-flash`, the former default, shut down on 2026-12-01.
+   */
+  @IsString() GEMINI_MODEL = 'gemini-3.5-flash-lite';
   /** Overrides the Gemini API address (proxies, tests). */
   @IsOptional()
   @UrlWith(['http', 'https'], 'https://generativelanguage.googleapis.com')
@@ -79,6 +85,20 @@ export class Environment {
   @OneOf(['none', 'local']) AI_FALLBACK: 'none' | 'local' = 'none';
   /** AI calls per second across all workers; 0 means no limit. */
   @Int(0) AI_MAX_RPS = 0;
+  /** Most short inputs summarized by one remote call; 1 turns batching off. At most MAX_BATCH_ITEMS (64). */
+  @Int(1, 64) AI_BATCH_SIZE = 8;
+  /** Longest a lone input waits for others to share its call. */
+  @Int(0, 10_000) AI_BATCH_WAIT_MS = 50;
+  /**
+   * Inputs estimated above this many tokens go alone (the single call of today). 1,000 keeps a full default batch
+   * (8 × 1,000) within the default AI_MAX_INPUT_TOKENS of one single call, while the inputs batching pays off for
+   * (short ones, whose prompt and schema cost as much as the text) all fit.
+   */
+  @Int(1) AI_BATCH_MAX_INPUT_TOKENS = 1_000;
+  /** Prices merged over the built-in ones: `{"<model>": {"input": <USD/1M tokens>, "output": <USD/1M tokens>}}`. */
+  @IsString() AI_PRICES = '';
+  /** Remote AI spend allowed per UTC day, in USD; unset means no limit (0 is a budget: no remote calls). */
+  @IsOptional() @Decimal(0) AI_DAILY_BUDGET_USD?: number;
 
   /** DANGEROUS: `host:port` pairs fetched even though they resolve to non-public addresses (tests, private deployments). */
   @IsString() FETCH_ALLOWED_HOSTS = '';
@@ -163,6 +183,11 @@ function crossFieldProblems(env: Environment): string[] {
     problems.push(
       '  - AI_PROVIDER=openai needs OPENAI_BASE_URL (e.g. https://api.openai.com/v1, or http://localhost:11434/v1 for Ollama)',
     );
+  }
+  try {
+    parsePrices(env.AI_PRICES);
+  } catch (error) {
+    problems.push(`  - ${(error as Error).message}`);
   }
   if (env.DATABASE_URL !== undefined && !URL.canParse(env.DATABASE_URL)) {
     problems.push('  - DATABASE_URL is not a valid URL (percent-encode special characters of the password)');
