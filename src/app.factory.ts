@@ -8,7 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { buildOpenApiDocument } from './core/http/openapi';
 import { AppLogger } from './core/logging/app-logger';
-import { invalidRequest, PROBLEM_JSON, statusTitle } from './core/http/problem-details';
+import { invalidRequest } from './core/http/problem-details';
+import { answerRawSocket } from './core/http/raw-answer';
 import { firstInvalidUtf8Offset } from './core/http/utf8';
 import { AppModule } from './app.module';
 import type { Environment } from './core/config/environment';
@@ -134,27 +135,4 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
       answerRawSocket(socket, status, 'The request could not be parsed as HTTP/1.1.');
     },
   });
-}
-
-/** Writes a problem answer straight to a socket no route will see, then closes it. */
-function answerRawSocket(
-  socket: Duplex,
-  status: number,
-  detail: string,
-  headers: Record<string, string> = {},
-): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const body = JSON.stringify({ type: 'about:blank', title: statusTitle(status), status, detail });
-  const head = Object.entries({
-    'content-type': PROBLEM_JSON,
-    'content-length': String(Buffer.byteLength(body)),
-    connection: 'close',
-    ...headers,
-  })
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('');
-  socket.end(`HTTP/1.1 ${status} ${statusTitle(status)}\r\n${head}\r\n${body}`);
 }

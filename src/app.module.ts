@@ -12,6 +12,7 @@ import { RedisModule } from './core/redis/redis.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LiveModule } from './live/live.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { StatusModule } from './status/status.module';
 import { SubmitModule } from './submit/submit.module';
@@ -71,7 +72,15 @@ export class AppModule {
         // Off by default: PostgreSQL only when DATABASE_URL is set (the rest of the app runs the same without it).
         ...(env.DATABASE_URL ? [PersistenceModule.register(env)] : []),
         ...(serveApi
-          ? [SubmitModule, StatusModule, AnalyticsModule.forApi(), HealthModule, AdminModule, DashboardModule]
+          ? [
+              SubmitModule,
+              LiveModule,
+              StatusModule,
+              AnalyticsModule.forApi(),
+              HealthModule,
+              AdminModule,
+              DashboardModule,
+            ]
           : []),
         ...(runWorkers ? [WorkerModule.register(env)] : []),
       ],

@@ -92,7 +92,7 @@ class SubmitControllerVariant {
     @Req() request: FastifyRequest<{ Body: { input: string } }>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const response = await this.submitService.submit(request.body.input, request.id);
+    const response = await this.submitService.submit(request.body.input, { requestId: request.id });
     void reply.code(response.cache === 'hit' ? 200 : 202);
     return response;
   }

@@ -70,13 +70,15 @@ export class ContentFetcher {
   }
 
   /**
+   * @param onExtracting called once the page is fetched, as extraction starts (the job's progress)
    * @throws ContentFetchError for every failure: `retryable` true for timeouts, resets, DNS hiccups, 5xx and 429;
    *   false for invalid URLs, blocked addresses, 4xx, too many redirects, unsupported types, too large, too little text.
    */
-  async fetchArticle(url: string, signal?: AbortSignal): Promise<FetchedArticle> {
+  async fetchArticle(url: string, signal?: AbortSignal, onExtracting?: () => void): Promise<FetchedArticle> {
     const fetchedAt = this.now().toISOString();
     // SafeFetcher canonicalizes the URL (an invalid one fails as `invalid-url`) and reports the canonical form.
     const document = await this.fetcher.fetch(url, signal);
+    onExtracting?.();
     const article = await this.extraction.extract(
       { body: document.body, mediaType: document.mediaType, url: document.finalUrl },
       signal,

@@ -17,10 +17,31 @@ export function toPublicJobStatus(state: JobState | 'unknown'): PublicJobStatus 
   }
 }
 
+/** Where a job is: waiting for a worker, each step of the work, then done (completed or failed). */
+export type JobStage = 'queued' | 'fetching' | 'extracting' | 'summarizing' | 'done';
+
+/** The stages in the order a job goes through them (text jobs skip fetching and extracting). */
+export const JOB_STAGES: readonly JobStage[] = ['queued', 'fetching', 'extracting', 'summarizing', 'done'];
+
+/** What a worker stores as the job's progress (BullMQ `updateProgress`) while it works. */
+export interface JobProgress {
+  readonly stage: Exclude<JobStage, 'queued' | 'done'>;
+}
+
+/** The stage of a job in `state` whose worker last reported `progress`. */
+export function stageOf(state: JobState | 'unknown', progress: unknown): JobStage {
+  if (state === 'completed' || state === 'failed') return 'done';
+  // Only a running job is in a step: a job back in the queue (a retry, or after a stall) waits again.
+  if (state !== 'active') return 'queued';
+  const stage = (progress as Partial<JobProgress> | null)?.stage;
+  return stage !== undefined && JOB_STAGES.includes(stage) ? stage : 'queued';
+}
+
 /** A job as clients see it (`GET /api/status/:job_id`); fields that do not apply (yet) are null. */
 export interface JobStatus {
   readonly job_id: string;
   readonly status: PublicJobStatus;
+  readonly stage: JobStage;
   readonly summary: string | null;
   readonly tags: string[] | null;
   readonly error: string | null;
@@ -47,6 +68,7 @@ export function describeJob(job: SummarizeJob & { id: string }, state: JobState 
   return {
     job_id: job.id,
     status,
+    stage: stageOf(state, job.progress),
     summary: result?.summary ?? null,
     tags: result?.tags ?? null,
     error: status === 'failed' ? job.failedReason || 'failed' : null,

@@ -13,6 +13,13 @@ export interface SummarizeJobData {
   readonly inputHash: string;
 }
 
+/** How long each step of a job took, in ms (steps a job did not take are absent). */
+export interface StageTimings {
+  readonly fetching_ms?: number;
+  readonly extracting_ms?: number;
+  readonly summarizing_ms?: number;
+}
+
 /** What a completed job returns and keeps (BullMQ `returnvalue`); the cache stores the same shape. */
 export interface SummarizeJobResult {
   readonly summary: string;
@@ -32,6 +39,8 @@ export interface SummarizeJobResult {
   readonly fetched_at?: string;
   /** URL inputs: the content-level cache key their article text hashed to. */
   readonly content_hash?: string;
+  /** The steps of the job that made this result (absent on results made before stages were recorded). */
+  readonly stage_timings?: StageTimings;
 }
 
 export type SummarizeJob = Job<SummarizeJobData, SummarizeJobResult, typeof SUMMARIZE_JOB>;

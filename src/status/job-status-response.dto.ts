@@ -1,11 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { InputType } from '../jobs/summarize-job';
-import type { JobStatus, PublicJobStatus } from '../jobs/job-status';
+import type { JobStage, JobStatus, PublicJobStatus } from '../jobs/job-status';
 
 /** A job as clients see it; fields that do not apply (yet) are null. */
 export class JobStatusResponseDto implements JobStatus {
   @ApiProperty() readonly job_id!: string;
   @ApiProperty({ enum: ['pending', 'processing', 'completed', 'failed'] }) readonly status!: PublicJobStatus;
+  @ApiProperty({
+    enum: ['queued', 'fetching', 'extracting', 'summarizing', 'done'],
+    description:
+      'Where the job is: waiting for a worker, each step of the work (text skips fetching and extracting), then done.',
+  })
+  readonly stage!: JobStage;
   @ApiProperty({ type: String, nullable: true }) readonly summary!: string | null;
   @ApiProperty({ type: [String], nullable: true }) readonly tags!: string[] | null;
   @ApiProperty({ type: String, nullable: true, description: 'Why the job failed.' }) readonly error!:

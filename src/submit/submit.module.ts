@@ -3,13 +3,14 @@ import { AiModule } from '../ai/ai.module';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { CacheModule } from '../cache/cache.module';
 import { JobKeys } from '../jobs/job-key';
+import { JobEventsModule } from '../live/job-events.module';
 import { SubmitRoute } from './submit.route';
 import { SubmitService } from './submit.service';
 
 @Module({
-  imports: [AiModule.forApi(), CacheModule.forApi(), AnalyticsModule.forApi()],
+  imports: [AiModule.forApi(), CacheModule.forApi(), AnalyticsModule.forApi(), JobEventsModule],
   providers: [JobKeys, SubmitService, SubmitRoute],
-  // For the benchmark's route variant (scripts/bench/controller-variant.ts), which serves the same service.
+  // For the WebSocket submit (live/) and the benchmark's route variant (scripts/bench/controller-variant.ts).
   exports: [SubmitService],
 })
 export class SubmitModule {}

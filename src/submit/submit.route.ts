@@ -1,13 +1,18 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AnalyticsHook } from '../analytics/analytics.hook';
 import { OpenApiRegistry } from '../core/http/openapi';
 import {
+  isFinalAnswer,
+  SUBMIT_BATCH_ROUTE_SCHEMA,
   SUBMIT_OPENAPI_SCHEMAS,
   SUBMIT_ROUTE_SCHEMA,
+  submitBatchOpenApiOperation,
+  submitBatchValidationError,
   submitOpenApiOperation,
   submitValidationError,
+  type SubmitBatchRequest,
   type SubmitRequest,
 } from './submit.schema';
 import { SubmitService } from './submit.service';
@@ -34,6 +39,7 @@ export class SubmitRoute implements OnModuleInit {
     // At construction: the OpenAPI document is assembled before the app initializes (configureHttpApp).
     docs.addSchemas(SUBMIT_OPENAPI_SCHEMAS);
     docs.addOperation('/api/submit', 'post', submitOpenApiOperation);
+    docs.addOperation('/api/submit/batch', 'post', submitBatchOpenApiOperation);
   }
 
   /** Runs after Nest has registered its routes and error handler, before the server starts listening. */
@@ -46,10 +52,37 @@ export class SubmitRoute implements OnModuleInit {
       schemaErrorFormatter: submitValidationError,
       preSerialization: this.analyticsHook.preSerialization,
       handler: async (request, reply) => {
-        const response = await this.submitService.submit(request.body.input, request.id);
-        void reply.code(response.cache === 'hit' ? 200 : 202);
+        const { input, wait } = request.body;
+        const response = wait
+          ? await this.submitService.submit(input, {
+              requestId: request.id,
+              waitMs: wait * 1_000,
+              signal: clientGone(request),
+            })
+          : await this.submitService.submit(input, { requestId: request.id });
+        void reply.code(isFinalAnswer(response) ? 200 : 202);
         return response;
       },
     });
+    fastify.route<{ Body: SubmitBatchRequest }>({
+      method: 'POST',
+      url: '/api/submit/batch',
+      schema: SUBMIT_BATCH_ROUTE_SCHEMA,
+      schemaErrorFormatter: submitBatchValidationError,
+      preSerialization: this.analyticsHook.preSerializationBatch,
+      handler: async (request) => ({
+        results: await this.submitService.submitBatch(request.body.inputs, { requestId: request.id }),
+      }),
+    });
   }
+}
+
+/** Aborts when the client closes the connection before the answer (a waiting submission stops waiting). */
+function clientGone(request: FastifyRequest): AbortSignal {
+  const controller = new AbortController();
+  request.raw.once('close', () => {
+    if (!request.raw.complete || request.raw.destroyed) controller.abort();
+  });
+  request.socket.once('close', () => controller.abort());
+  return controller.signal;
 }

@@ -1,19 +1,35 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../core/config/environment';
-import { invalidRequest } from '../core/http/problem-details';
+import { invalidRequest, ProblemException } from '../core/http/problem-details';
 import { ANALYTICS_FACTS, type AnalyticsFacts } from '../analytics/analytics.hook';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
 import { InvalidInputError, JobKeys, parseInput, type JobKey } from '../jobs/job-key';
 import type { InputType, SummarizeJobData, SummarizeJobResult } from '../jobs/summarize-job';
-import { toPublicJobStatus } from '../jobs/job-status';
+import { toPublicJobStatus, type JobStatus } from '../jobs/job-status';
 import { SummarizeJobProducer } from '../jobs/summarize-job.producer';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
+import { JobEventsHub } from '../live/job-events.hub';
 import { SummaryArchiveRepository } from '../persistence/archive/summary-archive.repository';
-import type { SubmitHitResponse, SubmitResponse } from './submit.schema';
+import type {
+  SubmitBatchItem,
+  SubmitEndedResponse,
+  SubmitHitResponse,
+  SubmitQueuedResponse,
+  SubmitResponse,
+} from './submit.schema';
 
 /** Enqueues tried when the job we joined ended without a cached summary (failed, or its entry already expired). */
 const MAX_ENQUEUES = 3;
+
+export interface SubmitOptions {
+  /** The request's id, logged next to the job id. */
+  readonly requestId?: string;
+  /** Hold the answer until the job ends, at most this long (ms); 0 answers at once. */
+  readonly waitMs?: number;
+  /** Stops waiting (the client went away). */
+  readonly signal?: AbortSignal;
+}
 
 /**
  * The request path: answer from the cache, or queue one job per distinct input. No AI here. A hit waits for one
@@ -38,15 +54,61 @@ export class SubmitService {
     private readonly cache: SummaryCacheRepository,
     private readonly producer: SummarizeJobProducer,
     private readonly jobs: SummarizeJobRepository,
+    private readonly events: JobEventsHub,
     config: ConfigService<Environment, true>,
     /** Present only with DATABASE_URL (PersistenceModule). */
     @Optional() private readonly archive?: SummaryArchiveRepository,
   ) {
     this.cacheTtlSeconds = config.get('CACHE_TTL', { infer: true });
+    this.batchMaxInputs = config.get('BATCH_MAX_INPUTS', { infer: true });
   }
 
-  async submit(rawInput: string, requestId?: string): Promise<SubmitResponse> {
-    const key = this.keyOf(rawInput);
+  private readonly batchMaxInputs: number;
+
+  /** One input: a hit at once, or a job (made or joined), waited for up to `waitMs`. */
+  async submit(rawInput: string, options: SubmitOptions = {}): Promise<SubmitResponse> {
+    const answer = await this.answer(rawInput, options.requestId);
+    if (!options.waitMs || !('job_id' in answer)) return answer;
+    const ended = await this.events.whenEnded(answer.job_id, options.waitMs, options.signal);
+    return ended && ended.stage === 'done' ? endedAnswer(answer, ended) : answer;
+  }
+
+  /**
+   * Many inputs, answered in order, each as `submit` would answer it; an invalid item answers its problem instead of
+   * failing the others. Equal inputs share one job (deduplication). Redis being away fails the whole batch (503),
+   * as it would fail each item.
+   */
+  async submitBatch(inputs: readonly unknown[], options: SubmitOptions = {}): Promise<SubmitBatchItem[]> {
+    if (inputs.length > this.batchMaxInputs) {
+      throw invalidRequest([
+        {
+          detail: `inputs has ${inputs.length} items; at most ${this.batchMaxInputs} (BATCH_MAX_INPUTS)`,
+          pointer: '#/inputs',
+        },
+      ]);
+    }
+    return Promise.all(
+      inputs.map(async (input, i): Promise<SubmitBatchItem> => {
+        if (typeof input !== 'string')
+          return itemProblem(
+            invalidRequest([{ detail: 'input must be a string', pointer: `#/inputs/${i}` }]),
+          );
+        try {
+          return await this.answer(input, options.requestId, `#/inputs/${i}`);
+        } catch (error) {
+          if (error instanceof ProblemException && error.problem.status === 400) return itemProblem(error);
+          throw error;
+        }
+      }),
+    );
+  }
+
+  private async answer(
+    rawInput: string,
+    requestId: string | undefined,
+    pointer = '#/input',
+  ): Promise<SubmitResponse> {
+    const key = this.keyOf(rawInput, pointer);
     const cached = await this.cache.get(key.inputHash);
     if (cached) return hit(cached, key.type, 'cache');
     // Only on a Redis miss, bounded by DATABASE_TIMEOUT_MS, null on any trouble: then the job is queued as usual.
@@ -61,7 +123,7 @@ export class SubmitService {
       return hit(archived, key.type, 'archive');
     }
 
-    const input = key.input ?? this.parse(rawInput);
+    const input = key.input ?? this.parse(rawInput, pointer);
     const data: SummarizeJobData = { inputType: input.type, input: input.content, inputHash: key.inputHash };
     for (let attempt = 1; ; attempt++) {
       const queued = await this.producer.enqueue(data);
@@ -96,19 +158,22 @@ export class SubmitService {
     }
   }
 
-  private keyOf(rawInput: string): JobKey & { readonly input?: ReturnType<typeof parseInput> } {
+  private keyOf(
+    rawInput: string,
+    pointer: string,
+  ): JobKey & { readonly input?: ReturnType<typeof parseInput> } {
     try {
       return this.keys.of(rawInput);
     } catch (error) {
-      throw badInput(error);
+      throw badInput(error, pointer);
     }
   }
 
-  private parse(rawInput: string): ReturnType<typeof parseInput> {
+  private parse(rawInput: string, pointer: string): ReturnType<typeof parseInput> {
     try {
       return parseInput(rawInput);
     } catch (error) {
-      throw badInput(error);
+      throw badInput(error, pointer);
     }
   }
 
@@ -132,10 +197,28 @@ export class SubmitService {
   }
 }
 
-function badInput(error: unknown): unknown {
-  return error instanceof InvalidInputError
-    ? invalidRequest([{ detail: error.message, pointer: '#/input' }])
-    : error;
+function badInput(error: unknown, pointer: string): unknown {
+  return error instanceof InvalidInputError ? invalidRequest([{ detail: error.message, pointer }]) : error;
+}
+
+function itemProblem(error: ProblemException): SubmitBatchItem {
+  return { status: 'error', error: error.problem };
+}
+
+/** A job that ended while its submission waited: its result, as the submission's answer. */
+function endedAnswer(
+  queued: SubmitQueuedResponse | SubmitEndedResponse,
+  ended: JobStatus,
+): SubmitEndedResponse {
+  return {
+    job_id: queued.job_id,
+    status: ended.status === 'failed' ? 'failed' : 'completed',
+    cache: queued.cache,
+    summary: ended.summary,
+    tags: ended.tags,
+    input_type: queued.input_type,
+    error: ended.error,
+  };
 }
 
 function hit(

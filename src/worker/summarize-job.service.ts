@@ -5,7 +5,8 @@ import { type CacheEntry, SummaryCacheRepository } from '../cache/summary-cache.
 import { ContentFetcher } from '../content/content-fetcher';
 import type { Environment } from '../core/config/environment';
 import { JobKeys } from '../jobs/job-key';
-import type { SummarizeJobData, SummarizeJobResult } from '../jobs/summarize-job';
+import type { JobProgress } from '../jobs/job-status';
+import type { StageTimings, SummarizeJobData, SummarizeJobResult } from '../jobs/summarize-job';
 
 /** A finished job's result and what it cost, for the analytics. */
 export interface JobOutcome {
@@ -23,6 +24,30 @@ export interface RunOptions {
   /** The job's last attempt: lets the fallback stand in for a transient failure too. */
   readonly finalAttempt: boolean;
   readonly signal?: AbortSignal;
+  /** Told as each step starts (the job's progress, for clients following it). */
+  readonly onStage?: (stage: JobProgress['stage']) => void;
+}
+
+/** Times the steps of one job run, telling `onStage` as each starts. */
+class StageClock {
+  private readonly timings: { -readonly [K in keyof StageTimings]: number } = {};
+  private current: { stage: JobProgress['stage']; startedAt: number } | undefined;
+
+  constructor(private readonly onStage?: (stage: JobProgress['stage']) => void) {}
+
+  start(stage: JobProgress['stage']): void {
+    this.stop();
+    this.current = { stage, startedAt: performance.now() };
+    this.onStage?.(stage);
+  }
+
+  stop(): StageTimings {
+    if (this.current) {
+      this.timings[`${this.current.stage}_ms`] = Math.round(performance.now() - this.current.startedAt);
+      this.current = undefined;
+    }
+    return this.timings;
+  }
 }
 
 /**
@@ -60,12 +85,18 @@ export class SummarizeJobService {
         tokensSaved: done.usage?.totalTokens ?? 0,
         cacheEntries: [],
       };
+    const clock = new StageClock(options.onStage);
     if (data.inputType === 'text') {
+      clock.start('summarizing');
       const outcome = await this.summarize(data.input, null, options);
-      return { ...outcome, cacheEntries: [this.entry(data.inputHash, outcome.result)] };
+      const result = { ...outcome.result, stage_timings: clock.stop() };
+      return { ...outcome, result, cacheEntries: [this.entry(data.inputHash, result)] };
     }
 
-    const article = await this.content.fetchArticle(data.input, options.signal);
+    clock.start('fetching');
+    const article = await this.content.fetchArticle(data.input, options.signal, () =>
+      clock.start('extracting'),
+    );
     const contentHash = this.keys.ofArticle(article.text);
     const cached = await this.cache.get(contentHash);
     const cacheEntries: CacheEntry[] = [];
@@ -73,6 +104,7 @@ export class SummarizeJobService {
     if (cached) {
       outcome = { result: cached, aiCalls: 0, tokensUsed: 0, tokensSaved: cached.usage?.totalTokens ?? 0 };
     } else {
+      clock.start('summarizing');
       outcome = await this.summarize(article.text, article.title, options);
       cacheEntries.push(this.entry(contentHash, outcome.result));
     }
@@ -84,6 +116,7 @@ export class SummarizeJobService {
       title: article.title,
       fetched_at: article.fetchedAt,
       content_hash: contentHash,
+      stage_timings: clock.stop(),
     };
     cacheEntries.push(this.entry(data.inputHash, result));
     return { ...outcome, result, cacheEntries };

@@ -12,6 +12,7 @@ import { AiError, AiRateLimitedError } from '../ai/ai-errors';
 import { AnalyticsRepository } from '../analytics/analytics.repository';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
 import type { Environment } from '../core/config/environment';
+import type { JobProgress } from '../jobs/job-status';
 import type { SummarizeJob, SummarizeJobResult } from '../jobs/summarize-job';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import { logBullmqErrors } from '../jobs/queue-errors';
@@ -108,7 +109,17 @@ export class SummarizeProcessor
     const finalAttempt = attempt >= (job.opts.attempts ?? 1);
     this.logger.debug({ job_id: job.id, attempt, input_type: job.data.inputType }, 'job started');
     try {
-      const outcome = await this.work.run(job.data, { finalAttempt, signal });
+      const outcome = await this.work.run(job.data, {
+        finalAttempt,
+        signal,
+        // Not awaited, on the connection that completes the job: ordered before the completion, never delaying it.
+        onStage: (stage) =>
+          void job
+            .updateProgress({ stage } satisfies JobProgress)
+            .catch((error: unknown) =>
+              this.logger.warn({ job_id: job.id, err: error }, 'could not record the stage'),
+            ),
+      });
       // Not awaited: the write goes out on the connection that completes the job right after this method returns,
       // so Redis applies it first, and the job does not wait a round trip for it.
       for (const entry of outcome.cacheEntries) {

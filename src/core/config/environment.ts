@@ -36,8 +36,10 @@ export class Environment {
   @Int(1) CACHE_TTL = 300;
   /** Seconds a summary made by the local fallback (after a remote provider failed) stays cached. */
   @Int(1) FALLBACK_CACHE_TTL = 60;
-  /** Largest accepted request body, in bytes. */
+  /** Largest accepted request body, in bytes (a batch's too). */
   @Int(1024) MAX_INPUT_BYTES = 1_048_576;
+  /** Most inputs of one `POST /api/submit/batch`. */
+  @Int(1, 10_000) BATCH_MAX_INPUTS = 100;
 
   /** Jobs one process works on at once. */
   @Int(1, 1000) WORKER_COUNT = 3;

@@ -1,15 +1,11 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
-import type { InputType, SummarizeJobResult } from '../../jobs/summarize-job';
+import type { InputType, StageTimings, SummarizeJobResult } from '../../jobs/summarize-job';
 
 /** A timestamptz column: read as a Date, written as a Date or an ISO string. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 /** Per-stage durations of a job, in ms, when the worker measured them (filled by a later change). */
-export interface StageTimings {
-  readonly fetching_ms?: number;
-  readonly extracting_ms?: number;
-  readonly summarizing_ms?: number;
-}
+export type { StageTimings };
 
 /** One finished job (completed or failed for good): the durable record behind `GET /api/status` and `/api/jobs`. */
 export interface JobHistoryTable {

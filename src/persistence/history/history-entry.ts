@@ -1,5 +1,4 @@
-import type { InputType, SummarizeJob, SummarizeJobResult } from '../../jobs/summarize-job';
-import type { StageTimings } from '../database/database.types';
+import type { InputType, StageTimings, SummarizeJob, SummarizeJobResult } from '../../jobs/summarize-job';
 
 /** A job_history row as it travels through the outbox (JSON): times are ISO 8601 strings. */
 export interface JobHistoryRecord {
@@ -61,7 +60,7 @@ const NO_RESULT = {
   fetched_at: null,
 } as const;
 
-const LATER_FIELDS = { model_version: null, cost_usd: null, stage_timings: null, api_key_id: null } as const;
+const LATER_FIELDS = { model_version: null, cost_usd: null, api_key_id: null } as const;
 
 /**
  * The entry of a job that is completing, built in the processor before BullMQ marks it completed (so a crash in
@@ -94,6 +93,7 @@ export function completedHistoryEntry(
       input_tokens: result.usage?.inputTokens ?? null,
       output_tokens: result.usage?.outputTokens ?? null,
       total_tokens: result.usage?.totalTokens ?? null,
+      stage_timings: result.stage_timings ?? null,
       processing_time_ms: job.processedOn ? finishedAt - job.processedOn : null,
       error: null,
       attempts: job.attemptsMade + 1,
@@ -117,6 +117,7 @@ export function failedHistoryEntry(job: FinishedJob): HistoryEntry {
       input_hash: job.data.inputHash,
       input_type: job.data.inputType,
       status: 'failed',
+      stage_timings: null,
       source_url: job.data.inputType === 'url' ? job.data.input : null,
       processing_time_ms: job.processedOn ? finishedAt - job.processedOn : null,
       error: job.failedReason || 'failed',

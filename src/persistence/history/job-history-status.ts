@@ -10,6 +10,7 @@ export function historyRowToStatus(row: JobHistoryRow): JobStatus {
   return {
     job_id: row.id,
     status: row.status,
+    stage: 'done',
     summary: completed ? row.summary : null,
     tags: completed ? row.tags : null,
     error: completed ? null : (row.error ?? 'failed'),
