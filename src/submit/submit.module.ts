@@ -3,11 +3,12 @@ import { AiModule } from '../ai/ai.module';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { CacheModule } from '../cache/cache.module';
 import { JobKeys } from '../jobs/job-key';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { SubmitRoute } from './submit.route';
 import { SubmitService } from './submit.service';
 
 @Module({
-  imports: [AiModule.forApi(), CacheModule.forApi(), AnalyticsModule.forApi()],
+  imports: [AiModule.forApi(), CacheModule.forApi(), AnalyticsModule.forApi(), WebhooksModule.forApi()],
   providers: [JobKeys, SubmitService, SubmitRoute],
   // For the benchmark's route variant (scripts/bench/controller-variant.ts), which serves the same service.
   exports: [SubmitService],

@@ -46,7 +46,9 @@ export class SubmitRoute implements OnModuleInit {
       schemaErrorFormatter: submitValidationError,
       preSerialization: this.analyticsHook.preSerialization,
       handler: async (request, reply) => {
-        const response = await this.submitService.submit(request.body.input, request.id);
+        const response = await this.submitService.submit(request.body.input, request.id, {
+          callbackUrl: request.body.callback_url,
+        });
         void reply.code(response.cache === 'hit' ? 200 : 202);
         return response;
       },

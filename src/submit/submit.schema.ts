@@ -11,6 +11,7 @@ import type { InputType } from '../jobs/summarize-job';
 
 export interface SubmitRequest {
   readonly input: string;
+  readonly callback_url?: string;
 }
 
 /** 200: the summary was already cached. */
@@ -46,6 +47,13 @@ export const SUBMIT_REQUEST_SCHEMA = {
     input: {
       type: 'string',
       description: 'Text to summarize, or an http(s) URL whose page is fetched and summarized. Not empty.',
+    },
+    callback_url: {
+      type: 'string',
+      description:
+        'An http(s) URL to POST the end of the job to (or the hit, at once) as a signed webhook (Standard ' +
+        'Webhooks: job.completed or job.failed, with the full status). Needs WEBHOOK_SECRET on the server; ' +
+        'private and loopback addresses are refused unless allowed by FETCH_ALLOWED_HOSTS. See docs/webhooks.md.',
     },
   },
 };
@@ -95,8 +103,10 @@ export function submitValidationError(errors: FastifySchemaValidationError[]): E
     const problem: ProblemError =
       property !== undefined
         ? { detail: `property ${property} should not exist`, pointer: `#/${property}` }
-        : // A missing or non-string input, and a body that is not a JSON object (or no body at all).
-          { detail: 'input must be a string', pointer: '#/input' };
+        : error.instancePath === '/callback_url'
+          ? { detail: 'callback_url must be a string (an http or https URL)', pointer: '#/callback_url' }
+          : // A missing or non-string input, and a body that is not a JSON object (or no body at all).
+            { detail: 'input must be a string', pointer: '#/input' };
     found.set(problem.detail, problem);
   }
   return invalidRequest([...found.values()]);
@@ -135,7 +145,8 @@ export const submitOpenApiOperation = {
       content: { 'application/json': { schema: ref('SubmitQueued') } },
     },
     '400': problemResponse(
-      'Missing, empty, non-string or invalid input, unknown fields, malformed JSON or UTF-8, bad URL.',
+      'Missing, empty, non-string or invalid input, unknown fields, malformed JSON or UTF-8, bad URL; a ' +
+        'callback_url that is not a deliverable http(s) URL, or one sent while webhooks are off (no WEBHOOK_SECRET).',
     ),
     '413': problemResponse('Body larger than MAX_INPUT_BYTES.'),
     '415': problemResponse('A body that is not application/json.'),

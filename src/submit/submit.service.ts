@@ -10,7 +10,14 @@ import { toPublicJobStatus } from '../jobs/job-status';
 import { SummarizeJobProducer } from '../jobs/summarize-job.producer';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import { SummaryArchiveRepository } from '../persistence/archive/summary-archive.repository';
+import { WebhookRegistrar } from '../webhooks/webhook.registrar';
 import type { SubmitHitResponse, SubmitResponse } from './submit.schema';
+
+/** What a submission may ask for besides its input. */
+export interface SubmitOptions {
+  /** Deliver the job's end (or the hit) to this URL as a signed webhook (`callback_url`). */
+  readonly callbackUrl?: string;
+}
 
 /** Enqueues tried when the job we joined ended without a cached summary (failed, or its entry already expired). */
 const MAX_ENQUEUES = 3;
@@ -39,13 +46,35 @@ export class SubmitService {
     private readonly producer: SummarizeJobProducer,
     private readonly jobs: SummarizeJobRepository,
     config: ConfigService<Environment, true>,
+    private readonly webhooks: WebhookRegistrar,
     /** Present only with DATABASE_URL (PersistenceModule). */
     @Optional() private readonly archive?: SummaryArchiveRepository,
   ) {
     this.cacheTtlSeconds = config.get('CACHE_TTL', { infer: true });
   }
 
-  async submit(rawInput: string, requestId?: string): Promise<SubmitResponse> {
+  /** Not async itself: without a callback_url the answer's promise is returned as it is (the hit path). */
+  submit(rawInput: string, requestId?: string, options: SubmitOptions = {}): Promise<SubmitResponse> {
+    if (options.callbackUrl === undefined) return this.answer(rawInput, requestId);
+    return this.answerWithCallback(rawInput, requestId, options.callbackUrl);
+  }
+
+  /**
+   * The callback URL is checked before anything is queued (a 400 leaves no job behind); the delivery is registered
+   * once the answer is known, before it is sent, so a submitter told 2xx always gets its webhook.
+   */
+  private async answerWithCallback(
+    rawInput: string,
+    requestId: string | undefined,
+    rawCallbackUrl: string,
+  ): Promise<SubmitResponse> {
+    const callbackUrl = this.webhooks.parse(rawCallbackUrl);
+    const response = await this.answer(rawInput, requestId);
+    await this.webhooks.register(callbackUrl, response);
+    return response;
+  }
+
+  private async answer(rawInput: string, requestId?: string): Promise<SubmitResponse> {
     const key = this.keyOf(rawInput);
     const cached = await this.cache.get(key.inputHash);
     if (cached) return hit(cached, key.type, 'cache');
