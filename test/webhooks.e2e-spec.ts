@@ -151,6 +151,27 @@ describe('webhooks (real Redis, real workers, a receiver on loopback verifying w
     expect((await webhookCounts(api)).failed).toBe(before.failed);
   });
 
+  it('retries an attempt that got no answer within WEBHOOK_TIMEOUT_MS', async () => {
+    // The first request is never answered; the attempt gives up after the timeout and the retry is accepted.
+    receiver.script('/slow', { status: 204, body: '', delayMs: Infinity });
+    const submitted = await api.post('/api/submit', {
+      input: 'Slow receiver check. The first attempt times out.',
+      callback_url: receiver.url('/slow'),
+    });
+    expect(submitted.status).toBe(202);
+    const [first, second] = await receivedAt(receiver, '/slow', 2);
+    expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
+    expect(second.verifyError).toBeUndefined();
+    const id = first.headers['webhook-id'];
+    await waitFor(async () => ((await deliveries.getJobState(id)) === 'completed' ? true : undefined), {
+      what: 'the delivery to complete after the timed-out attempt',
+    });
+    const job = await deliveries.getJob(id);
+    expect(job?.attemptsMade).toBe(2);
+    // The failed attempt's error is kept with the delivery.
+    expect(job?.stacktrace.join('\n')).toMatch(/no answer within 3000 ms/);
+  });
+
   it('delivers job.failed, with the failed status, for a job that failed for good', async () => {
     summarizer.hold().thenRun(() => Promise.reject(new UnrecoverableError('the model refused this input')));
     const submitted = await api.post('/api/submit', {

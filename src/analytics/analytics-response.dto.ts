@@ -36,7 +36,8 @@ export class AnalyticsResponseDto {
   readonly webhooks_delivered!: number;
   @ApiProperty({
     description:
-      'Webhook deliveries that failed for good (after WEBHOOK_MAX_ATTEMPTS, or at once for a refused address); kept in the webhooks queue for inspection.',
+      'Webhook deliveries that failed for good (after WEBHOOK_MAX_ATTEMPTS, or at once for a refused address); ' +
+      'kept in the webhooks queue for inspection.',
   })
   readonly webhooks_failed!: number;
   @ApiProperty({

@@ -39,7 +39,7 @@ export class WebhookSendError extends Error {
 }
 
 export const WEBHOOK_USER_AGENT = 'SmartCacheAI-Webhooks/0.1 (+https://github.com/smartcache-ai)';
-/** Answer bodies are read (for connection reuse) up to this, then the connection is dropped; their content is unused. */
+/** Answer bodies are read (for connection reuse) up to this, then the connection is dropped; never looked at. */
 const DISCARD_LIMIT = 64 * 1024;
 
 /**

@@ -23,7 +23,7 @@ export class WebhookPromoter {
     this.enabled = config.get('WEBHOOK_SECRET', { infer: true }) !== undefined;
   }
 
-  /** Starts the deliveries waiting for job `jobId`, which has just ended. Never throws and never makes the caller wait. */
+  /** Starts the deliveries waiting for job `jobId`, which has just ended. Never throws, never makes the caller wait. */
   jobEnded(jobId: string): void {
     if (!this.enabled) return;
     const start = async () => {
