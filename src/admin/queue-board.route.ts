@@ -9,6 +9,7 @@ import type { FastifyInstance, onSendHookHandler } from 'fastify';
 import type { Environment } from '../core/config/environment';
 import { summarizeLimiter } from '../jobs/summarize-limiter';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
+import { WebhookDeliveryProducer } from '../webhooks/webhook-delivery.producer';
 import { adminAccessHook } from './admin-access.hook';
 
 /** Where the queue board is served. */
@@ -30,9 +31,9 @@ const QUEUE_BOARD_CSP =
   "object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 /**
- * The queue dashboard (bull-board) at `/admin/queues`, listing the summarize queue: operators see jobs by state and
- * can retry, promote and remove them. Registered only when `ADMIN_TOKEN` is set, and then only for requests that carry
- * it; without the token the path does not exist (404).
+ * The queue dashboard (bull-board) at `/admin/queues`, listing the summarize and webhooks queues: operators see jobs by
+ * state and can retry, promote and remove them. Registered only when `ADMIN_TOKEN` is set, and then only for requests
+ * that carry it; without the token the path does not exist (404).
  *
  * bull-board is a Fastify plugin, so it is registered on the Fastify instance under Nest (as the submit route is),
  * inside its own encapsulated scope so the access hook, the CSP and bull-board's own error handler apply to its
@@ -46,6 +47,7 @@ export class QueueBoardRoute implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: ConfigService<Environment, true>,
     private readonly jobs: SummarizeJobRepository,
+    private readonly webhooks: WebhookDeliveryProducer,
   ) {}
 
   /** Runs before the server starts listening, while plugins can still be registered. */
@@ -59,6 +61,8 @@ export class QueueBoardRoute implements OnModuleInit {
         new SummarizeQueueBoardAdapter(this.jobs.queueForTools(), max, {
           description: 'Summaries of submitted text and URLs',
         }),
+        // Failed deliveries stay here for a week (why they failed, each attempt), and can be retried.
+        new BullMQAdapter(this.webhooks.queueForTools(), { description: 'Webhook deliveries' }),
       ],
       serverAdapter: board,
       options: {

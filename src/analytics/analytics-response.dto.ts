@@ -32,6 +32,14 @@ export class AnalyticsResponseDto {
     description: 'Tokens cache hits and deduplication avoided: the recorded usage of what they served.',
   })
   readonly tokens_saved!: number;
+  @ApiProperty({ description: 'Webhook deliveries the receiver accepted (2xx).' })
+  readonly webhooks_delivered!: number;
+  @ApiProperty({
+    description:
+      'Webhook deliveries that failed for good (after WEBHOOK_MAX_ATTEMPTS, or at once for a refused address); ' +
+      'kept in the webhooks queue for inspection.',
+  })
+  readonly webhooks_failed!: number;
   @ApiProperty({
     description: 'Summaries made per `{provider}/{model}` (local fallbacks count as local).',
     type: 'object',

@@ -76,6 +76,8 @@ const COUNTER_FIELDS = [
   'ai_calls',
   'tokens_used',
   'tokens_saved',
+  'webhooks_delivered',
+  'webhooks_failed',
 ] as const;
 export type CounterField = (typeof COUNTER_FIELDS)[number];
 const HOURLY_COUNTED: ReadonlySet<CounterField> = new Set<HourlyField>(HOURLY_FIELDS);
@@ -207,6 +209,12 @@ export class AnalyticsRepository implements OnApplicationShutdown {
   recordJobFailed(jobId: string): void {
     this.pending.add('jobs_failed', 1);
     this.pending.endedJobs.push({ jobId, tokensPerServe: 0 });
+    this.scheduleFlush();
+  }
+
+  /** A webhook delivery that succeeded, or that failed for good (after its attempts, or at once when refused). */
+  recordWebhook(outcome: 'delivered' | 'failed'): void {
+    this.pending.add(outcome === 'delivered' ? 'webhooks_delivered' : 'webhooks_failed', 1);
     this.scheduleFlush();
   }
 

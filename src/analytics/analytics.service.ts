@@ -52,6 +52,8 @@ export class AnalyticsService {
       ai_calls: counters.ai_calls,
       tokens_used: counters.tokens_used,
       tokens_saved: counters.tokens_saved,
+      webhooks_delivered: counters.webhooks_delivered,
+      webhooks_failed: counters.webhooks_failed,
       summaries_by_model: summariesByModel,
     };
   }

@@ -22,6 +22,8 @@ function analytics(fields: Partial<AnalyticsResponseDto> = {}): AnalyticsRespons
     ai_calls: 0,
     tokens_used: 0,
     tokens_saved: 0,
+    webhooks_delivered: 0,
+    webhooks_failed: 0,
     summaries_by_model: {},
     ...fields,
   };

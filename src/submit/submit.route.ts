@@ -52,14 +52,15 @@ export class SubmitRoute implements OnModuleInit {
       schemaErrorFormatter: submitValidationError,
       preSerialization: this.analyticsHook.preSerialization,
       handler: async (request, reply) => {
-        const { input, wait } = request.body;
+        const { input, wait, callback_url: callbackUrl } = request.body;
         const response = wait
           ? await this.submitService.submit(input, {
               requestId: request.id,
+              callbackUrl,
               waitMs: wait * 1_000,
               signal: clientGone(request),
             })
-          : await this.submitService.submit(input, { requestId: request.id });
+          : await this.submitService.submit(input, { requestId: request.id, callbackUrl });
         void reply.code(isFinalAnswer(response) ? 200 : 202);
         return response;
       },
@@ -71,7 +72,10 @@ export class SubmitRoute implements OnModuleInit {
       schemaErrorFormatter: submitBatchValidationError,
       preSerialization: this.analyticsHook.preSerializationBatch,
       handler: async (request) => ({
-        results: await this.submitService.submitBatch(request.body.inputs, { requestId: request.id }),
+        results: await this.submitService.submitBatch(request.body.inputs, {
+          requestId: request.id,
+          callbackUrl: request.body.callback_url,
+        }),
       }),
     });
   }

@@ -71,8 +71,10 @@ const NULLABLE_STRING = { type: 'string', nullable: true };
 const CALLBACK_URL = {
   type: 'string',
   description:
-    "An http(s) URL to POST the job's end to, as a signed Standard Webhooks request (needs WEBHOOK_SECRET). " +
-    'Each submission that carries one gets its own delivery; a hit is delivered too.',
+    'An http(s) URL to POST the end of the job to (or the hit, at once) as a signed webhook (Standard Webhooks: ' +
+    'job.completed or job.failed, with the full status). Needs WEBHOOK_SECRET on the server; private and loopback ' +
+    'addresses are refused unless allowed by FETCH_ALLOWED_HOSTS. Each submission (each batch item) that carries ' +
+    'one gets its own delivery. See docs/webhooks.md.',
 };
 
 export const SUBMIT_REQUEST_SCHEMA = {
@@ -266,7 +268,8 @@ export const submitOpenApiOperation = {
       content: { 'application/json': { schema: ref('SubmitQueued') } },
     },
     '400': problemResponse(
-      'Missing, empty, non-string or invalid input, bad wait or callback_url, unknown fields, malformed JSON or UTF-8.',
+      'Missing, empty, non-string or invalid input, bad wait, unknown fields, malformed JSON or UTF-8; a ' +
+        'callback_url that is not a deliverable http(s) URL, or one sent while webhooks are off (no WEBHOOK_SECRET).',
     ),
     ...COMMON_PROBLEMS,
   },

@@ -11,6 +11,7 @@ import { SummarizeJobProducer } from '../jobs/summarize-job.producer';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import { JobEventsHub } from '../live/job-events.hub';
 import { SummaryArchiveRepository } from '../persistence/archive/summary-archive.repository';
+import { WebhookRegistrar } from '../webhooks/webhook.registrar';
 import type {
   SubmitBatchItem,
   SubmitEndedResponse,
@@ -29,6 +30,8 @@ export interface SubmitOptions {
   readonly waitMs?: number;
   /** Stops waiting (the client went away). */
   readonly signal?: AbortSignal;
+  /** Deliver the job's end (or the hit) to this URL as a signed webhook (`callback_url`). */
+  readonly callbackUrl?: string;
 }
 
 /**
@@ -56,6 +59,7 @@ export class SubmitService {
     private readonly jobs: SummarizeJobRepository,
     private readonly events: JobEventsHub,
     config: ConfigService<Environment, true>,
+    private readonly webhooks: WebhookRegistrar,
     /** Present only with DATABASE_URL (PersistenceModule). */
     @Optional() private readonly archive?: SummaryArchiveRepository,
   ) {
@@ -65,9 +69,16 @@ export class SubmitService {
 
   private readonly batchMaxInputs: number;
 
-  /** One input: a hit at once, or a job (made or joined), waited for up to `waitMs`. */
+  /**
+   * One input: a hit at once, or a job (made or joined), waited for up to `waitMs`. A callback URL is checked before
+   * anything is queued (a 400 leaves no job behind); its delivery is registered once the answer is known and before
+   * it is sent, so a submitter told 2xx always gets its webhook.
+   */
   async submit(rawInput: string, options: SubmitOptions = {}): Promise<SubmitResponse> {
+    const callbackUrl =
+      options.callbackUrl === undefined ? undefined : this.webhooks.parse(options.callbackUrl);
     const answer = await this.answer(rawInput, options.requestId);
+    if (callbackUrl !== undefined) await this.webhooks.register(callbackUrl, answer);
     if (!options.waitMs || !('job_id' in answer)) return answer;
     const ended = await this.events.whenEnded(answer.job_id, options.waitMs, options.signal);
     return ended && ended.stage === 'done' ? endedAnswer(answer, ended) : answer;
@@ -76,9 +87,11 @@ export class SubmitService {
   /**
    * Many inputs, answered in order, each as `submit` would answer it; an invalid item answers its problem instead of
    * failing the others. Equal inputs share one job (deduplication). Redis being away fails the whole batch (503),
-   * as it would fail each item.
+   * as it would fail each item. A callback URL gets one delivery per valid item.
    */
   async submitBatch(inputs: readonly unknown[], options: SubmitOptions = {}): Promise<SubmitBatchItem[]> {
+    const callbackUrl =
+      options.callbackUrl === undefined ? undefined : this.webhooks.parse(options.callbackUrl);
     if (inputs.length > this.batchMaxInputs) {
       throw invalidRequest([
         {
@@ -94,7 +107,9 @@ export class SubmitService {
             invalidRequest([{ detail: 'input must be a string', pointer: `#/inputs/${i}` }]),
           );
         try {
-          return await this.answer(input, options.requestId, `#/inputs/${i}`);
+          const answer = await this.answer(input, options.requestId, `#/inputs/${i}`);
+          if (callbackUrl !== undefined) await this.webhooks.register(callbackUrl, answer);
+          return answer;
         } catch (error) {
           if (error instanceof ProblemException && error.problem.status === 400) return itemProblem(error);
           throw error;

@@ -19,6 +19,7 @@ import { logBullmqErrors } from '../jobs/queue-errors';
 import { summarizeLimiter } from '../jobs/summarize-limiter';
 import { completedHistoryEntry, failedHistoryEntry } from '../persistence/history/history-entry';
 import { HistoryOutbox } from '../persistence/history/history-outbox';
+import { WebhookPromoter } from '../webhooks/webhook.promoter';
 import { toJobError } from './job-failure';
 import { SummarizeJobService } from './summarize-job.service';
 
@@ -63,6 +64,7 @@ export class SummarizeProcessor
     private readonly analytics: AnalyticsRepository,
     private readonly jobs: SummarizeJobRepository,
     private readonly config: ConfigService<Environment, true>,
+    private readonly webhooks: WebhookPromoter,
     /** Present only with DATABASE_URL (PersistenceModule). */
     @Optional() private readonly history?: HistoryOutbox,
   ) {
@@ -156,6 +158,12 @@ export class SummarizeProcessor
     }
   }
 
+  /** After the job is completed in Redis: its webhook deliveries can go (they read the final status). */
+  @OnWorkerEvent('completed')
+  onCompleted(job: SummarizeJob): void {
+    if (job.id) this.webhooks.jobEnded(job.id);
+  }
+
   @OnWorkerEvent('failed')
   onFailed(job: SummarizeJob | undefined, error: Error): void {
     // BullMQ sets finishedOn only when the job failed for good; earlier attempts are retried and not counted.
@@ -168,6 +176,7 @@ export class SummarizeProcessor
     if (final && job?.id) {
       this.analytics.recordJobFailed(job.id);
       this.history?.record(failedHistoryEntry(job));
+      this.webhooks.jobEnded(job.id);
     }
   }
 

@@ -7,6 +7,7 @@ import { ContentModule } from '../content/content.module';
 import type { Environment } from '../core/config/environment';
 import { JobKeys } from '../jobs/job-key';
 import { SUMMARIZE_QUEUE } from '../jobs/queue.constants';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { SummarizeJobService } from './summarize-job.service';
 import { SummarizeProcessor, summarizeWorkerOptions } from './summarize.processor';
 
@@ -27,7 +28,13 @@ export class WorkerModule {
 
     return {
       module: WorkerModule,
-      imports: [AiModule.forWorker(), CacheModule.forWorker(), AnalyticsModule.forWorker(), ContentModule],
+      imports: [
+        AiModule.forWorker(),
+        CacheModule.forWorker(),
+        AnalyticsModule.forWorker(),
+        ContentModule,
+        WebhooksModule.forWorker(env),
+      ],
       providers: [
         { provide: SummarizeProcessor, useClass: ConfiguredSummarizeProcessor },
         SummarizeJobService,

@@ -108,3 +108,27 @@ export function DurationSeconds(min = 1): PropertyDecorators {
     Min(min, { message }),
   );
 }
+
+/** Standard base64 with its padding, as the Standard Webhooks libraries decode it. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Bytes of the key a `whsec_…` Standard Webhooks secret holds; 0 when it is not in that form. */
+export function webhookSecretBytes(secret: string): number {
+  if (!secret.startsWith('whsec_')) return 0;
+  const base64 = secret.slice('whsec_'.length);
+  return BASE64.test(base64) ? Buffer.from(base64, 'base64').length : 0;
+}
+
+/** A Standard Webhooks secret: `whsec_` and the base64 of a random key of at least `minBytes` bytes. */
+export function WebhookSecret(minBytes: number): PropertyDecorators {
+  const message =
+    `must be whsec_ followed by the base64 of at least ${minBytes} random bytes ` +
+    '(make one with: echo "whsec_$(openssl rand -base64 32)")';
+  return ValidateBy({
+    name: 'isWebhookSecret',
+    validator: {
+      validate: (value) => typeof value === 'string' && webhookSecretBytes(value) >= minBytes,
+      defaultMessage: () => message,
+    },
+  });
+}

@@ -107,6 +107,49 @@ describe('ADMIN_TOKEN', () => {
   });
 });
 
+describe('webhook settings', () => {
+  const key = (bytes: number) => `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+
+  it('has the documented defaults, webhooks off', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      WEBHOOK_MAX_ATTEMPTS: 8,
+      WEBHOOK_TIMEOUT_MS: 10_000,
+      WEBHOOK_BACKOFF_MS: 10_000,
+      WEBHOOK_RECHECK_MS: 30_000,
+      WEBHOOK_CONCURRENCY: 10,
+    });
+    expect(validateEnvironment({}).WEBHOOK_SECRET).toBeUndefined();
+    expect(validateEnvironment({ WEBHOOK_SECRET: ' ' }).WEBHOOK_SECRET).toBeUndefined();
+  });
+
+  it('takes a whsec_ secret whose base64 key has at least 24 bytes', () => {
+    expect(validateEnvironment({ WEBHOOK_SECRET: key(24) }).WEBHOOK_SECRET).toBe(key(24));
+    expect(validateEnvironment({ WEBHOOK_SECRET: key(32) }).WEBHOOK_SECRET).toBe(key(32));
+  });
+
+  it('refuses short keys, no prefix, or bad base64, and never prints the secret', () => {
+    const bad = [
+      key(23),
+      Buffer.alloc(32, 7).toString('base64'),
+      'whsec_not base64 at all, not at all!!',
+      `whsec_${Buffer.alloc(32, 7).toString('base64url')}-_`,
+      `${key(32)}x`,
+    ];
+    for (const value of bad) {
+      const message = errorOf({ WEBHOOK_SECRET: value });
+      expect(message).toContain('WEBHOOK_SECRET="***"');
+      expect(message).toContain('at least 24 random bytes');
+      expect(message).not.toContain(value);
+    }
+  });
+
+  it('bounds the attempts and the timeout', () => {
+    const message = errorOf({ WEBHOOK_MAX_ATTEMPTS: '0', WEBHOOK_TIMEOUT_MS: '10', WEBHOOK_RECHECK_MS: 'x' });
+    for (const name of ['WEBHOOK_MAX_ATTEMPTS=', 'WEBHOOK_TIMEOUT_MS=', 'WEBHOOK_RECHECK_MS='])
+      expect(message).toContain(name);
+  });
+});
+
 describe('validateEnvironment: batching and cost settings', () => {
   it('has the documented defaults, and takes a budget of 0', () => {
     const env = validateEnvironment({});

@@ -2,7 +2,15 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, IsString, Matches, validateSync, type ValidationError } from 'class-validator';
 import { availableParallelism } from 'node:os';
-import { Decimal, DurationSeconds, Int, OneOf, OptionalString, UrlWith } from './env-decorators';
+import {
+  Decimal,
+  DurationSeconds,
+  Int,
+  OneOf,
+  OptionalString,
+  UrlWith,
+  WebhookSecret,
+} from './env-decorators';
 import { parseHostPortList } from './host-port-list';
 import { parsePrices } from './price-list';
 
@@ -111,6 +119,28 @@ export class Environment {
   @Int(0, 20) FETCH_MAX_REDIRECTS = 5;
   /** Extracted text shorter than this fails the job (empty pages, login walls). */
   @Int(1) CONTENT_MIN_CHARS = 200;
+
+  /**
+   * Signs webhook deliveries (Standard Webhooks): `whsec_` and the base64 of a random key of at least 24 bytes. Unset:
+   * webhooks are off and a `callback_url` is refused (400). Every API and worker process needs the same value.
+   */
+  @IsOptional() @WebhookSecret(24) WEBHOOK_SECRET?: string;
+  /** Attempts per webhook delivery; timeouts, connection errors and non-2xx answers (redirects too) are retried. */
+  @Int(1, 30) WEBHOOK_MAX_ATTEMPTS = 8;
+  /** One delivery attempt: connect, answer headers and body. */
+  @Int(100, 120_000) WEBHOOK_TIMEOUT_MS = 10_000;
+  /**
+   * First retry delay of a delivery; each further one doubles it (minus up to 20 % jitter). With the defaults the 8
+   * attempts go out at about 0, 10 s, 30 s, 1 min 10 s, 2.5 min, 5 min, 10.5 min and 21 min (docs/webhooks.md).
+   */
+  @Int(0) WEBHOOK_BACKOFF_MS = 10_000;
+  /**
+   * How often a delivery whose job has not ended looks again. Workers announce a job's end at once; this is the
+   * fallback when that announcement was lost (a worker killed right after completing the job).
+   */
+  @Int(100) WEBHOOK_RECHECK_MS = 30_000;
+  /** Deliveries one worker process sends at once. */
+  @Int(1, 1000) WEBHOOK_CONCURRENCY = 10;
 
   @OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   /** `json` (one object a line, for machines) or `pretty` (for people); default pretty on a terminal, else json. */

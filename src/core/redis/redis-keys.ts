@@ -57,6 +57,14 @@ export class RedisKeys {
     return `${this.prefix}history:outbox`;
   }
 
+  /**
+   * SET of the webhook deliveries waiting for a summarize job to end (their ids). The worker that ends the job takes
+   * them and starts them at once; a delivery whose set is lost (or expired) still goes out at its next re-check.
+   */
+  webhookRegistrations(jobId: string): string {
+    return `${this.prefix}webhooks:pending:${jobId}`;
+  }
+
   /** STRING (JSON) set while the AI provider rejects our credentials; read by /health in every process. */
   aiCredentialsRejected(): string {
     return `${this.prefix}health:ai_credentials_rejected`;
