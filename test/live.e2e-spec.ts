@@ -291,6 +291,14 @@ describe('live results: wait, SSE, WebSocket and batch submit, across API proces
       expect(answer.body.errors[0].pointer).toMatch(/^#\/(inputs|extra)$/);
     });
 
+    it('413 for a batch body over MAX_INPUT_BYTES (the limit of the whole body)', async () => {
+      const answer = await post(a, '/api/submit/batch', {
+        inputs: ['x'.repeat(600_000), 'y'.repeat(600_000)],
+      });
+      expect(answer.status).toBe(413);
+      expect(answer.body).toMatchObject({ status: 413 });
+    });
+
     it('400 for more than BATCH_MAX_INPUTS inputs', async () => {
       const answer = await post(a, '/api/submit/batch', {
         inputs: Array.from({ length: 101 }, (_, i) => `x ${i}`),

@@ -72,6 +72,7 @@ export class JobEventsHub extends QueueEventsHost implements OnApplicationBootst
         if (event.type !== 'progress') resolve(event.status);
       });
       timer = setTimeout(() => resolve(null), timeoutMs);
+      if (signal?.aborted) resolve(null);
       signal?.addEventListener('abort', () => resolve(null), { once: true });
     });
     try {

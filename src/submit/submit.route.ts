@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AnalyticsHook } from '../analytics/analytics.hook';
 import { OpenApiRegistry } from '../core/http/openapi';
 import {
@@ -58,7 +58,7 @@ export class SubmitRoute implements OnModuleInit {
               requestId: request.id,
               callbackUrl,
               waitMs: wait * 1_000,
-              signal: clientGone(request),
+              signal: clientGone(reply),
             })
           : await this.submitService.submit(input, { requestId: request.id, callbackUrl });
         void reply.code(isFinalAnswer(response) ? 200 : 202);
@@ -81,12 +81,14 @@ export class SubmitRoute implements OnModuleInit {
   }
 }
 
-/** Aborts when the client closes the connection before the answer (a waiting submission stops waiting). */
-function clientGone(request: FastifyRequest): AbortSignal {
+/**
+ * Aborts when the client goes away before the answer (a waiting submission stops waiting). The response's `close`
+ * before it was written is that moment; the request's own `close` is not (it fires once the body has been read).
+ */
+function clientGone(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
-  request.raw.once('close', () => {
-    if (!request.raw.complete || request.raw.destroyed) controller.abort();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
   });
-  request.socket.once('close', () => controller.abort());
   return controller.signal;
 }
