@@ -11,12 +11,15 @@
  *                  peak jobs/s, the archive lookup's added p95 on a miss (scripts/bench/persistence.ts; PostgreSQL)
  *   7. batch       AI batching against the fake Gemini/OpenAI APIs: calls, tokens, cost and lone-input latency with
  *                  AI_BATCH_SIZE=8 vs 1 (scripts/bench/batch-bench.ts)
+ *   8. live        10,000 clients waiting on one API process (wait, SSE, WebSocket): memory per client, and job
+ *                  completion → client event p50/p99 against a raw QueueEvents subscriber (scripts/bench/live-bench.ts)
  *
  * Every server and worker runs in its own child process; autocannon runs here, in a process that does nothing
  * else while it measures. Keys live under a fresh REDIS_KEY_PREFIX and are deleted at the end (SCAN + UNLINK).
  * Settings (environment): BENCH_ROUNDS, BENCH_DURATION_S, BENCH_CONNECTIONS, BENCH_WORKER_JOBS,
  * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,route,miss,worker,local,dedup,memory,
- * persistence,batch), BENCH_BATCH_INPUTS, BENCH_BATCH_LONE,
+ * persistence,batch,live), BENCH_BATCH_INPUTS, BENCH_BATCH_LONE, BENCH_LIVE_CLIENTS, BENCH_LIVE_JOBS,
+ * BENCH_LIVE_INTERVAL_MS,
  * BENCH_CPU_PROF=dir (CPU profiles of the service and the baselines), BENCH_REDIS_URL.
  */
 import autocannon, { type Request as CannonRequest, type Result } from 'autocannon';
@@ -43,6 +46,7 @@ import {
   waitForHttp,
 } from './common';
 import { runBatchBench } from './batch-bench';
+import { runLiveBench } from './live-bench';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -51,7 +55,7 @@ const WORKER_JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 5_000);
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 10);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 50_000);
 const ONLY = new Set(
-  (process.env.BENCH_ONLY ?? 'hit,route,miss,worker,local,dedup,memory,persistence,batch').split(','),
+  (process.env.BENCH_ONLY ?? 'hit,route,miss,worker,local,dedup,memory,persistence,batch,live').split(','),
 );
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
@@ -740,6 +744,7 @@ async function main(): Promise<void> {
     if (ONLY.has('dedup') && service) await benchDedup(redis, service.url);
     // The servers stop before the worker sections, which need the machine to themselves.
     for (const child of children) await child.stop();
+    if (ONLY.has('live')) await runLiveBench({ log, row, prefix: PREFIX });
     if (ONLY.has('worker')) await benchWorker(redis);
     if (ONLY.has('local')) await benchLocal(redis);
     if (ONLY.has('memory')) await benchMemory(redis);

@@ -38,6 +38,15 @@ export class SummarizeJobRepository {
     return describeJob(job as typeof job & { id: string }, state);
   }
 
+  /**
+   * The status of a job known to have ended in `state` (a QueueEvents `completed`/`failed` event said so): one round
+   * trip, the job record only. Null when the record is gone already.
+   */
+  async endedStatus(jobId: string, state: 'completed' | 'failed'): Promise<JobStatus | null> {
+    const job = await onLiveQueue(this.queue, () => this.queue.getJob(jobId));
+    return job?.id ? describeJob(job as typeof job & { id: string }, state) : null;
+  }
+
   state(jobId: string): Promise<JobState | 'unknown'> {
     return onLiveQueue(this.queue, () => this.queue.getJobState(jobId));
   }

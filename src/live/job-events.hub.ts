@@ -108,7 +108,7 @@ export class JobEventsHub extends QueueEventsHost implements OnApplicationBootst
   private async emitEnd(jobId: string, type: 'completed' | 'failed'): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const status = await this.jobs.status(jobId);
+        const status = await this.jobs.endedStatus(jobId, type);
         const set = this.followers.get(jobId);
         if (set && status) this.emit(set, { type, status });
         return;

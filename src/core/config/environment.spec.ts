@@ -90,6 +90,8 @@ describe('validateEnvironment', () => {
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('sk-live-1');
     expect(errorOf({ REDIS_URL: 'http://:hunter2@h:1' })).toContain('***');
+    // Not a secret: shown as given, so the mistake can be seen.
+    expect(errorOf({ REDIS_KEY_PREFIX: 'a:b:' })).toContain('REDIS_KEY_PREFIX="a:b:"');
   });
 });
 

@@ -179,8 +179,8 @@ export class Environment {
   @Int(1, 2_000) HISTORY_WRITER_BATCH_SIZE = 500;
 }
 
-/** Variables whose values are never printed (secrets), and URLs whose passwords are masked. */
-const SECRET = /KEY|SECRET|TOKEN|PASSWORD/;
+/** Variables whose values are never echoed: API keys, secrets, tokens, passwords (not REDIS_KEY_PREFIX). */
+const SECRET = /_API_KEY$|SECRET|TOKEN|PASSWORD/;
 
 /** Validates the whole environment at once and reports every bad variable in one message. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
