@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import type { Environment } from './core/config/environment';
+import { parseTrustProxy } from './core/http/trust-proxy';
 import { submitOpenApiOperation } from './submit/submit.schema';
 
 /**
@@ -96,6 +97,8 @@ export function requestIdOf(req: IncomingMessage): string {
 export function createFastifyAdapter(env: Environment): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: env.MAX_INPUT_BYTES,
+    // Whose X-Forwarded-For to believe for request.ip (per-IP rate limits, docs/access.md).
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     // Every request's id (request.id, logged as request_id): the caller's x-request-id or a fresh UUID.
     requestIdHeader: false,
     genReqId: requestIdOf,

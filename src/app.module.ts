@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
+import { AccessModule } from './access/access.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import type { Environment } from './core/config/environment';
 import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
@@ -49,7 +50,7 @@ export class AppModule {
         }),
         RedisModule,
         QueueModule,
-        ...(serveApi ? [SubmitModule, StatusModule, AnalyticsModule, HealthModule] : []),
+        ...(serveApi ? [AccessModule, SubmitModule, StatusModule, AnalyticsModule, HealthModule] : []),
         ...(runWorkers ? [WorkerModule] : []),
       ],
       providers: serveApi ? [{ provide: APP_FILTER, useClass: AllExceptionsFilter }] : [],

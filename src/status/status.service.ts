@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { type CacheScope, sameScope, scopeOfJob, SHARED_SCOPE } from '../access/cache-scope';
 import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
 import { onLiveQueue } from '../core/queue/queue-availability';
 import type { SummarizeJob } from '../core/queue/summarize-job';
@@ -12,12 +13,13 @@ import { toPublicJobStatus } from './public-job-status';
 export class StatusService {
   constructor(@InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue) {}
 
-  async status(jobId: string): Promise<JobStatusResponseDto> {
+  /** @param viewer the caller's cache scope: a job made in another scope is answered as unknown (404). */
+  async status(jobId: string, viewer: CacheScope = SHARED_SCOPE): Promise<JobStatusResponseDto> {
     // State first, then the job record: a job that finishes in between then shows its result; the other order could
     // show "failed" without the reason.
     let state = await onLiveQueue(this.queue, () => this.queue.getJobState(jobId));
     const job = (await onLiveQueue(this.queue, () => this.queue.getJob(jobId))) as SummarizeJob | undefined;
-    if (state === 'unknown' || !job?.id) {
+    if (state === 'unknown' || !job?.id || !sameScope(scopeOfJob(job.data), viewer)) {
       throw new NotFoundException(`no job with id ${jobId} (unknown, or expired from retention)`);
     }
     if (job.finishedOn && state !== 'completed' && state !== 'failed')

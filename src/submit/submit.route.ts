@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { SubmitAccessHook } from '../access/submit-access.hook';
 import { AnalyticsHook } from '../analytics/analytics.hook';
 import { SUBMIT_ROUTE_SCHEMA, submitValidationError, type SubmitRequest } from './submit.schema';
 import { SubmitService } from './submit.service';
@@ -22,19 +23,29 @@ export class SubmitRoute implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly submitService: SubmitService,
     private readonly analyticsHook: AnalyticsHook,
+    private readonly accessHook: SubmitAccessHook,
   ) {}
 
   /** Runs after Nest has registered its routes and error handler, before the server starts listening. */
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    // API keys and rate limits (src/access): none when neither is on.
+    const access = this.accessHook.hooks;
     fastify.route<{ Body: SubmitRequest }>({
       method: 'POST',
       url: '/api/submit',
       schema: SUBMIT_ROUTE_SCHEMA,
       schemaErrorFormatter: submitValidationError,
-      preSerialization: this.analyticsHook.preSerialization,
+      ...(access && { onRequest: access.onRequest, preHandler: access.preHandler }),
+      preSerialization: access
+        ? [this.analyticsHook.preSerialization, access.preSerialization]
+        : this.analyticsHook.preSerialization,
       handler: async (request, reply) => {
-        const response = await this.submitService.submit(request.body.input, request.id);
+        const response = await this.submitService.submit(
+          request.body.input,
+          request.id,
+          this.accessHook.of(request),
+        );
         void reply.code(response.cache === 'hit' ? 200 : 202);
         return response;
       },

@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { hash } from 'node:crypto';
+import { jobScopeFields, scopedInputHash } from '../access/cache-scope';
+import { JobQuotaService } from '../access/job-quota.service';
+import { RequestAccess } from '../access/request-access';
 import { SUMMARIZER, type Summarizer } from '../ai/summarizer';
 import { ANALYTICS_FACTS, type AnalyticsFacts } from '../analytics/analytics.hook';
 import { hashInput } from '../cache/input-hasher';
@@ -35,24 +38,43 @@ export class SubmitService {
     private readonly cache: SummaryCacheRepository,
     private readonly producer: SummarizeJobProducer,
     @Inject(SUMMARIZER) private readonly summarizer: Summarizer,
+    private readonly jobQuota: JobQuotaService,
   ) {}
 
-  async submit(rawInput: string, requestId?: string): Promise<SubmitResponse> {
-    const key = this.keyOf(rawInput);
-    const { inputHash } = key;
-    const cached = await this.cache.get(inputHash);
+  /**
+   * @param access the request's API key / rate check, started by the route's hooks (src/access); its Redis call
+   *   joins this request's cache read in one round trip, and its grant decides the cache scope and the job quota
+   */
+  async submit(
+    rawInput: string,
+    requestId?: string,
+    access: RequestAccess = RequestAccess.OPEN,
+  ): Promise<SubmitResponse> {
+    let key: InputKey;
+    try {
+      key = this.keyOf(rawInput);
+    } catch (error) {
+      // A caller without a valid key, or over its rate, hears that rather than what is wrong with its input.
+      await access.decision;
+      throw error;
+    }
+    const { grant, value: cached } = await access.lookup(key.inputHash, (hash) => this.cache.get(hash));
     if (cached) return hit(cached, key.type);
 
     const input = key.input ?? parseInput(rawInput);
-    const data = { inputType: input.type, input: input.content, inputHash };
-    let queued = await this.producer.enqueue(data);
+    // The scoped hash is the cache key, the deduplication id and the job's identity: private scopes share none.
+    const inputHash = scopedInputHash(key.inputHash, grant.scope);
+    const data = { inputType: input.type, input: input.content, inputHash, ...jobScopeFields(grant.scope) };
+    // New jobs count against an API key's daily quota; joins of a running job are refunded.
+    const enqueue = () => this.jobQuota.enqueue(grant, inputHash, () => this.producer.enqueue(data));
+    let queued = await enqueue();
     if (queued.deduplicated && isOver(queued)) {
       // The job we were deduplicated onto ended between our cache read and now. Completed: its result is cached.
       // Failed, removed, or completed with the entry already expired: its deduplication key is gone, so this
       // enqueue makes a new job rather than hand out a dead job id.
       const finished = await this.cache.get(inputHash);
       if (finished) return hit(finished, input.type);
-      queued = await this.producer.enqueue(data);
+      queued = await enqueue();
     }
     // The request id next to the job id (this route has no per-request logger context, see app.module.ts).
     this.logger.log(

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { scopedInputHash, scopeOfJob } from '../access/cache-scope';
 import { SUMMARIZER, type Summarizer, type Summary } from '../ai/summarizer';
 import { hashInput } from '../cache/input-hasher';
 import { normalizeText } from '../cache/input-normalizer';
@@ -55,7 +56,11 @@ export class SummarizeJobService {
     }
 
     const article = await this.content.fetchArticle(data.input, options.signal);
-    const contentHash = hashInput('text', normalizeText(article.text), this.summarizer.identity);
+    // In the job's cache scope: a private key's URL never reuses (or reveals) a summary made for anyone else.
+    const contentHash = scopedInputHash(
+      hashInput('text', normalizeText(article.text), this.summarizer.identity),
+      scopeOfJob(data),
+    );
     const cached = await this.cache.get(contentHash);
     const cacheEntries: CacheEntry[] = [];
     let outcome: Omit<JobOutcome, 'cacheEntries'>;

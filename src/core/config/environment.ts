@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { parseAllowedHosts } from '../../content/safe-fetcher';
+import { parseTrustProxy } from '../http/trust-proxy';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsEnum,
   IsIn,
   IsInt,
@@ -11,6 +13,7 @@ import {
   Matches,
   Max,
   Min,
+  MinLength,
   validateSync,
   type ValidationError,
 } from 'class-validator';
@@ -20,6 +23,13 @@ export type AiProviderName = 'local' | 'gemini' | 'openai';
 
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** `true`/`false` (any case) to a boolean; anything else is left for @IsBoolean to report. */
+const parseBoolean = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const lower = value.trim().toLowerCase();
+  return lower === 'true' ? true : lower === 'false' ? false : value;
+};
 
 /**
  * Every environment variable the service reads, with its default. Validated once at start-up; the rest of the
@@ -103,6 +113,23 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) CONTENT_MIN_CHARS = 200;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+
+  /** `true`: every /api route needs an API key (`Authorization: Bearer sk_…` or `x-api-key`); docs/access.md. */
+  @Transform(parseBoolean) @IsBoolean() API_KEYS_REQUIRED = false;
+  /**
+   * Requests per minute per client (sliding window): per API key when keys are on (a key's own `--rpm` wins), per
+   * client IP when they are off. 0 = no limit, the default, so a local install and the benchmarks are unlimited.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(100_000_000) RATE_LIMIT_RPM = 0;
+  /** New AI jobs per API key and UTC day (a key's own `--daily-jobs` wins); 0 = no quota. Only with keys on. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(100_000_000) DAILY_JOB_LIMIT = 1_000;
+  /**
+   * Whether to believe X-Forwarded-For for the client IP (per-IP limits): `false`, `true` (any proxy), or a comma list
+   * of proxy addresses/CIDRs. Fastify's `trustProxy` (core/http/trust-proxy.ts).
+   */
+  @IsString() TRUST_PROXY = 'false';
+  /** Guards admin routes (`/api/analytics` when keys are on): `Authorization: Bearer <token>` or `x-admin-token`. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(32) ADMIN_TOKEN?: string;
 }
 
 /** Validates the whole environment at once and reports every bad variable in one message. */
@@ -131,6 +158,11 @@ function crossFieldProblems(env: Environment): string[] {
   }
   try {
     parseAllowedHosts(env.FETCH_ALLOWED_HOSTS);
+  } catch (error) {
+    problems.push(`  - ${(error as Error).message}`);
+  }
+  try {
+    parseTrustProxy(env.TRUST_PROXY);
   } catch (error) {
     problems.push(`  - ${(error as Error).message}`);
   }

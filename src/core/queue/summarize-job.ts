@@ -10,6 +10,11 @@ export interface SummarizeJobData {
   readonly input: string;
   /** Hash of the normalized input and the summarizer identity; the cache key the result is stored under. */
   readonly inputHash: string;
+  /**
+   * The API key owning the private cache scope the job was made in (src/access/cache-scope.ts); absent for the shared
+   * scope. `inputHash` is already scoped; the worker scopes its content-level cache with it.
+   */
+  readonly scopeOwner?: string;
 }
 
 /** What a completed job returns and keeps (BullMQ `returnvalue`); the cache stores the same shape. */

@@ -1,0 +1,92 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { onLiveQueue } from '../core/queue/queue-availability';
+import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
+import type { EnqueueOutcome } from '../core/queue/summarize-job.producer';
+import { quotaExceeded } from './access-problems';
+import type { AccessGrant } from './access-grant';
+import { Clock, msUntilNextUtcDay, utcDay } from './clock';
+import { JobQuotaRepository } from './job-quota.repository';
+import { rateLimitHeaders, toSeconds, type PolicyState } from './rate-limit-headers';
+
+/**
+ * Makes new jobs within an API key's daily quota. Hits never get here, and a submission that joins a running job
+ * (deduplicated) is refunded: only jobs that were really made count. Once the quota is used up, a submission may still
+ * join a job that is running for its input; anything that would make a new job is answered 429 until UTC midnight.
+ */
+@Injectable()
+export class JobQuotaService {
+  private readonly logger = new Logger(JobQuotaService.name);
+
+  constructor(
+    private readonly quota: JobQuotaRepository,
+    private readonly clock: Clock,
+    @InjectQueue(SUMMARIZE_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  /**
+   * @param inputHash the scoped input hash (the deduplication id), to find a running job to join
+   * @param enqueue adds the job (or joins the running one)
+   */
+  async enqueue(
+    grant: AccessGrant,
+    inputHash: string,
+    enqueue: () => Promise<EnqueueOutcome>,
+  ): Promise<EnqueueOutcome> {
+    if (grant.client.kind !== 'key' || grant.dailyJobs === null) return enqueue();
+    const keyId = grant.client.id;
+    const now = this.clock.now();
+    const day = utcDay(now);
+    const reservation = await this.quota.reserve(keyId, day, grant.dailyJobs.limit);
+    if (!reservation.granted) {
+      const running = await this.runningJob(inputHash);
+      if (running) return running;
+      throw this.exceeded(grant, reservation.used, now);
+    }
+    let outcome: EnqueueOutcome;
+    try {
+      outcome = await enqueue();
+    } catch (error) {
+      await this.refund(keyId, day);
+      throw error;
+    }
+    if (outcome.deduplicated) await this.refund(keyId, day);
+    return outcome;
+  }
+
+  /** The job holding the deduplication id, while it is pending or running. */
+  private async runningJob(inputHash: string): Promise<EnqueueOutcome | null> {
+    const jobId = await onLiveQueue(this.queue, () => this.queue.getDeduplicationJobId(inputHash));
+    if (!jobId) return null;
+    const state = await onLiveQueue(this.queue, () => this.queue.getJobState(jobId));
+    if (state === 'completed' || state === 'failed' || state === 'unknown') return null;
+    return { jobId, deduplicated: true, state };
+  }
+
+  private async refund(keyId: string, day: string): Promise<void> {
+    // A failed refund over-counts one job (and is logged); it must not turn a served request into an error.
+    await this.quota.refund(keyId, day).catch((error: unknown) => {
+      this.logger.warn({ err: error, key_id: keyId, day }, 'could not refund a daily job reservation');
+    });
+  }
+
+  private exceeded(grant: AccessGrant, used: number, now: number) {
+    const limit = grant.dailyJobs?.limit ?? 0;
+    const resetSeconds = toSeconds(msUntilNextUtcDay(now));
+    const daily: PolicyState = {
+      name: 'daily-jobs',
+      quota: limit,
+      windowSeconds: 86_400,
+      remaining: 0,
+      resetSeconds,
+    };
+    const policies = [...grant.policies.filter((policy) => policy.name !== 'daily-jobs'), daily];
+    return quotaExceeded(
+      `This API key has made ${used} of its ${limit} new AI jobs today (UTC); cached and running inputs still answer. ` +
+        `The quota starts over at 00:00 UTC.`,
+      ['daily-jobs'],
+      { ...rateLimitHeaders(policies), 'retry-after': String(resetSeconds) },
+    );
+  }
+}

@@ -1,0 +1,25 @@
+import ipaddr from 'ipaddr.js';
+
+/** Range names @fastify/proxy-addr understands besides addresses and CIDRs. */
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY as Fastify's `trustProxy` option: `false` (the default: the client IP is the socket's peer and
+ * X-Forwarded-For is ignored), `true` (believe X-Forwarded-For from anyone: only behind a proxy that overwrites it), or
+ * a comma list of the proxies to believe (addresses, CIDRs, or `loopback`, `linklocal`, `uniquelocal`). Hop counts are
+ * not offered: this Fastify trusts nothing for a number, since a count cannot check the immediate peer.
+ */
+export function parseTrustProxy(value: string): boolean | string[] {
+  const trimmed = value.trim().toLowerCase();
+  if (trimmed === '' || trimmed === 'false') return false;
+  if (trimmed === 'true') return true;
+  const entries = trimmed.split(',').map((entry) => entry.trim());
+  const bad = entries.filter(
+    (entry) => !NAMED_RANGES.has(entry) && !ipaddr.isValid(entry) && !ipaddr.isValidCIDR(entry),
+  );
+  if (bad.length > 0)
+    throw new Error(
+      `TRUST_PROXY must be true, false, or a comma list of proxy addresses/CIDRs (or loopback, linklocal, uniquelocal); not ${bad.join(', ')}`,
+    );
+  return entries;
+}
