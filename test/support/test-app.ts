@@ -12,12 +12,13 @@ export interface TestApp {
   /** `http://127.0.0.1:{port}` of the running API. */
   readonly baseUrl: string;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<JsonResponse>;
-  get(path: string): Promise<JsonResponse>;
+  get(path: string, headers?: Record<string, string>): Promise<JsonResponse>;
   close(): Promise<void>;
 }
 
 export interface JsonResponse {
   readonly status: number;
+  readonly headers: Headers;
   // Tests read arbitrary fields of the answers they check.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly body: any;
@@ -63,7 +64,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     } catch {
       // Not JSON: the test sees the raw text.
     }
-    return { status: response.status, body: parsed } as JsonResponse;
+    return { status: response.status, headers: response.headers, body: parsed } as JsonResponse;
   };
 
   return {
@@ -71,7 +72,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     env,
     baseUrl,
     post: (path, body, headers) => request('POST', path, body, headers),
-    get: (path) => request('GET', path),
+    get: (path, headers) => request('GET', path, undefined, headers),
     close: async () => {
       await app.close();
     },
