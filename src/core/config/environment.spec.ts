@@ -45,4 +45,31 @@ describe('validateEnvironment', () => {
     for (const name of ['PORT=', 'WORKER_COUNT=', 'REDIS_URL=', 'AI_PROVIDER='])
       expect(message).toContain(name);
   });
+
+  it('validates the access variables: booleans, limits, trusted proxies and the admin token length', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      API_KEYS_REQUIRED: false,
+      RATE_LIMIT_RPM: 0,
+      DAILY_JOB_LIMIT: 1_000,
+      TRUST_PROXY: 'false',
+    });
+    expect(
+      validateEnvironment({
+        API_KEYS_REQUIRED: 'TRUE',
+        RATE_LIMIT_RPM: '300',
+        TRUST_PROXY: '10.0.0.0/8, loopback',
+      }),
+    ).toMatchObject({ API_KEYS_REQUIRED: true, RATE_LIMIT_RPM: 300 });
+    expect(() =>
+      validateEnvironment({
+        API_KEYS_REQUIRED: 'yes',
+        RATE_LIMIT_RPM: '-1',
+        DAILY_JOB_LIMIT: '1.5',
+        TRUST_PROXY: '2',
+        ADMIN_TOKEN: 'short',
+      }),
+    ).toThrow(
+      /API_KEYS_REQUIRED[\s\S]*RATE_LIMIT_RPM[\s\S]*DAILY_JOB_LIMIT[\s\S]*ADMIN_TOKEN[\s\S]*TRUST_PROXY/,
+    );
+  });
 });

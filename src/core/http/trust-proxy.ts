@@ -14,12 +14,19 @@ export function parseTrustProxy(value: string): boolean | string[] {
   if (trimmed === '' || trimmed === 'false') return false;
   if (trimmed === 'true') return true;
   const entries = trimmed.split(',').map((entry) => entry.trim());
-  const bad = entries.filter(
-    (entry) => !NAMED_RANGES.has(entry) && !ipaddr.isValid(entry) && !ipaddr.isValidCIDR(entry),
-  );
+  const bad = entries.filter((entry) => !NAMED_RANGES.has(entry) && !isAddressOrCidr(entry));
   if (bad.length > 0)
     throw new Error(
       `TRUST_PROXY must be true, false, or a comma list of proxy addresses/CIDRs (or loopback, linklocal, uniquelocal); not ${bad.join(', ')}`,
     );
   return entries;
+}
+
+/** Dotted-quad IPv4 or IPv6, with an optional prefix length (ipaddr.js alone would take `2` for 0.0.0.2). */
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  if (rest.length > 0) return false;
+  const v4 = ipaddr.IPv4.isValidFourPartDecimal(address);
+  if (!v4 && !ipaddr.IPv6.isValid(address)) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (v4 ? 32 : 128));
 }
