@@ -7,11 +7,12 @@
  *                  then the service worker with the built-in LocalSummarizer on real articles (jobs/s, per CPU-second)
  *   4. dedup       1,000 concurrent identical new submissions → one job, one summarizer call (asserted)
  *   5. memory      RSS of an API+worker process under a 50,000-job backlog; Redis bytes per cached summary
+ *   1k, 6.         API keys and limits: hit path with keys on, and rate-limit accuracy (access-bench.ts)
  *
  * Every server and worker runs in its own child process; autocannon runs here, in a process that does nothing
  * else while it measures. Keys live under a fresh REDIS_KEY_PREFIX and are deleted at the end (SCAN + UNLINK).
  * Settings (environment): BENCH_ROUNDS, BENCH_DURATION_S, BENCH_CONNECTIONS, BENCH_WORKER_JOBS,
- * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,miss,worker,local,dedup,memory),
+ * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,hit-keys,accuracy,miss,worker,local,dedup,memory),
  * BENCH_CPU_PROF=dir (CPU profiles of the service and the baselines), BENCH_REDIS_URL.
  */
 import autocannon, { type Request as CannonRequest, type Result } from 'autocannon';
@@ -21,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { benchAccuracy, benchHitWithKeys, type AccessBenchContext } from './access-bench';
 import {
   Child,
   cpuSecondsOf,
@@ -43,7 +45,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const WORKER_JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 5_000);
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 10);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 50_000);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'hit,miss,worker,local,dedup,memory').split(','));
+const ONLY = new Set(
+  (process.env.BENCH_ONLY ?? 'hit,hit-keys,accuracy,miss,worker,local,dedup,memory').split(','),
+);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
 const PREFIX = `bench-${randomUUID().slice(0, 8)}:`;
@@ -219,13 +223,21 @@ interface Server {
   readonly pid: number;
 }
 
-async function benchHit(redis: Redis, service: Server, baseline: Server): Promise<void> {
+let hitInputs: Promise<string[]> | undefined;
+
+/**
+ * The cached inputs of the hit sections (1 and 1k), made once: ~1 KB inputs cached through the service's real path,
+ * and the baseline's copies of the same entries.
+ */
+function prepareHitInputs(redis: Redis, service: Server): Promise<string[]> {
+  hitInputs ??= cacheHitInputs(redis, service);
+  return hitInputs;
+}
+
+async function cacheHitInputs(redis: Redis, service: Server): Promise<string[]> {
   const { texts } = articleInputs();
   // Inputs of a realistic size: the first ~1,000 characters of real articles.
   const inputs = texts.slice(0, HIT_INPUTS).map((text) => text.slice(0, 1_000));
-  log(
-    `\n## 1. cache hit — ${inputs.length} cached inputs of ~1 KB, ${CONNECTIONS} connections, ${DURATION_S} s per round`,
-  );
   // Warm the service's cache through its real path: submit, let a real worker summarize, read back.
   for (const input of inputs) await post(service.url, input);
   const { child: worker } = await startService('worker');
@@ -248,6 +260,14 @@ async function benchHit(redis: Redis, service: Server, baseline: Server): Promis
     if (stored === null) throw new Error('cached entry not found under the expected key');
     await redis.set(`${PREFIX}summary:${sha256(input)}`, stored, 'EX', 3_600);
   }
+  return inputs;
+}
+
+async function benchHit(redis: Redis, service: Server, baseline: Server): Promise<void> {
+  const inputs = await prepareHitInputs(redis, service);
+  log(
+    `\n## 1. cache hit — ${inputs.length} cached inputs of ~1 KB, ${CONNECTIONS} connections, ${DURATION_S} s per round`,
+  );
   const requests = inputs.map((input) => ({
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -621,14 +641,14 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   try {
     let service: { child: Child; url: string } | undefined;
-    const needService = ['hit', 'miss', 'dedup'].some((name) => ONLY.has(name));
+    const needService = ['hit', 'hit-keys', 'miss', 'dedup'].some((name) => ONLY.has(name));
     if (needService) {
       const execArgv = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
       service = await startService('api', {}, execArgv);
       children.push(service.child);
     }
     let baseline: Server | undefined;
-    if ((ONLY.has('hit') || ONLY.has('miss')) && service) {
+    if ((ONLY.has('hit') || ONLY.has('hit-keys') || ONLY.has('miss')) && service) {
       const child = Child.script(
         'baseline-server.ts',
         [],
@@ -641,6 +661,21 @@ async function main(): Promise<void> {
     }
     const ours = service ? { url: service.url, pid: service.child.pid } : undefined;
     if (ONLY.has('hit') && ours && baseline) await benchHit(redis, ours, baseline);
+    const access: AccessBenchContext = {
+      redis,
+      redisUrl: REDIS_URL,
+      prefix: PREFIX,
+      rounds: ROUNDS,
+      durationS: DURATION_S,
+      startService: (role, extra) => startService(role, extra),
+      cannon,
+      hitInputs: () => prepareHitInputs(redis, ours!),
+      row,
+      log,
+      fmt,
+    };
+    if (ONLY.has('hit-keys') && ours && baseline) await benchHitWithKeys(access, { keysOff: ours, baseline });
+    if (ONLY.has('accuracy')) await benchAccuracy(access);
     if (ONLY.has('miss') && ours && baseline) await benchMiss(redis, ours, baseline);
     if (ONLY.has('dedup') && service) await benchDedup(redis, service.url);
     // The servers stop before the worker sections, which need the machine to themselves.

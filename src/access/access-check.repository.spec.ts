@@ -102,6 +102,49 @@ describe('AccessCheckRepository: the access-check script against the real Redis'
     expect(refusedAt.length).toBeGreaterThan(0);
   });
 
+  it('keeps the same guarantees when many checks of one client share a script call', async () => {
+    const repo = repository(25);
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    let t = T0;
+    const acceptedAt: number[] = [];
+    const refusedAt: number[] = [];
+    for (let turn = 0; turn < 400; turn++) {
+      t += Math.floor(random() < 0.8 ? random() * 300 : random() * 5_000);
+      clock.set(t);
+      // One event-loop turn: every check below goes out in one script call.
+      const results = await Promise.all(
+        Array.from({ length: 1 + Math.floor(random() * 12) }, () => repo.check(ip())),
+      );
+      for (const result of results) (result.status === 'allowed' ? acceptedAt : refusedAt).push(t);
+    }
+    const inWindow = (end: number, length: number) =>
+      acceptedAt.filter((at) => at > end - length && at <= end).length;
+    for (const at of acceptedAt) expect(inWindow(at, RATE_WINDOW_MS)).toBeLessThanOrEqual(25);
+    for (const at of refusedAt)
+      expect(inWindow(at, RATE_WINDOW_MS + RATE_BUCKET_MS)).toBeGreaterThanOrEqual(25);
+    expect(refusedAt.length).toBeGreaterThan(0);
+    // The stored count is the sum of the stored buckets.
+    const fields = await redis.hgetall(windowKey());
+    const buckets = Object.entries(fields).filter(([field]) => /^\d+$/.test(field));
+    expect(buckets.reduce((sum, [, n]) => sum + Number(n), 0)).toBe(Number(fields.c));
+  });
+
+  it('gives a refused request of a call the retry time at which a request does pass', async () => {
+    const repo = repository(4);
+    clock.set(T0 + 500);
+    await Promise.all([repo.check(ip()), repo.check(ip())]);
+    clock.set(T0 + 20_000);
+    const results = await Promise.all(Array.from({ length: 4 }, () => repo.check(ip())));
+    expect(results.map((r) => r.status)).toEqual(['allowed', 'allowed', 'limited', 'limited']);
+    const retryMs = results[3].status === 'limited' ? results[3].rate!.retryMs : NaN;
+    expect(retryMs).toBe(40_600);
+    clock.set(T0 + 20_000 + retryMs - 1);
+    expect(await accepted(repo, ip())).toBe(false);
+    clock.set(T0 + 20_000 + retryMs);
+    expect(await accepted(repo, ip())).toBe(true);
+  });
+
   it('keeps at most one field per 100 ms bucket whatever the limit and the traffic', async () => {
     const repo = repository(1_000_000);
     for (let i = 0; i < 3_000; i++) {
@@ -176,11 +219,7 @@ describe('AccessCheckRepository: the access-check script against the real Redis'
   });
 
   describe('API keys', () => {
-    const keyCheck = (secret: string): AccessCheck => ({
-      kind: 'key',
-      ...fingerprintOf(secret),
-      day: '2026-05-01',
-    });
+    const keyCheck = (secret: string): AccessCheck => ({ kind: 'key', ...fingerprintOf(secret) });
     const prefixKeys = async () => redis.keys(`${prefix}*`);
 
     it('refuses unknown keys, a wrong secret for a known id and revoked keys, writing nothing', async () => {
@@ -191,12 +230,7 @@ describe('AccessCheckRepository: the access-check script against the real Redis'
       const apiKeys = new ApiKeyRepository(redis, keys);
       const { record, secret } = await apiKeys.create({ name: 'a' });
       // Same id (as if the first 16 hex digits collided), different full hash.
-      const forged: AccessCheck = {
-        kind: 'key',
-        id: record.id,
-        secretSha256: 'f'.repeat(64),
-        day: '2026-05-01',
-      };
+      const forged: AccessCheck = { kind: 'key', id: record.id, secretSha256: 'f'.repeat(64) };
       expect(await repo.check(forged)).toEqual({ status: 'unknown' });
       expect(await repo.check(keyCheck(secret))).toMatchObject({ status: 'allowed' });
       await apiKeys.revoke(record.id);
@@ -206,13 +240,34 @@ describe('AccessCheckRepository: the access-check script against the real Redis'
       expect((await prefixKeys()).sort()).toEqual(before);
     });
 
+    it('answers every check of a mixed call on its own: unknown, revoked, and two keys with their own windows', async () => {
+      const repo = repository(2);
+      const apiKeys = new ApiKeyRepository(redis, keys);
+      const first = await apiKeys.create({ name: 'first' });
+      const second = await apiKeys.create({ name: 'second', cache: 'private' });
+      const gone = await apiKeys.create({ name: 'gone' });
+      await apiKeys.revoke(gone.record.id);
+      const checks = [first, second, first, gone, second, first, second].map((key) => keyCheck(key.secret));
+      checks.splice(3, 0, keyCheck(generateApiKeySecret()));
+      const results = await Promise.all(checks.map((check) => repo.check(check)));
+      expect(results.map((r) => ('cache' in r ? `${r.status} ${r.cache}` : r.status))).toEqual([
+        'allowed shared',
+        'allowed private',
+        'allowed shared',
+        'unknown',
+        'revoked',
+        'allowed private',
+        'limited shared',
+        'limited private',
+      ]);
+    });
+
     it('uses the key’s own rpm and daily jobs over the defaults, 0 meaning none, and reports its scope', async () => {
       const repo = repository(2, 50);
       const apiKeys = new ApiKeyRepository(redis, keys);
       const own = await apiKeys.create({ name: 'own', rpm: 3, dailyJobs: 7, cache: 'private' });
       const defaults = await apiKeys.create({ name: 'defaults' });
       const unlimited = await apiKeys.create({ name: 'unlimited', rpm: 0, dailyJobs: 0 });
-      await redis.set(keys.dailyJobs(own.record.id, '2026-05-01'), '4');
 
       const ownResults = [];
       for (let i = 0; i < 4; i++) ownResults.push(await repo.check(keyCheck(own.secret)));
@@ -220,19 +275,19 @@ describe('AccessCheckRepository: the access-check script against the real Redis'
       expect(ownResults[0]).toMatchObject({
         cache: 'private',
         rate: { limit: 3 },
-        dailyJobs: { limit: 7, used: 4 },
+        dailyJobLimit: 7,
       });
 
       const defaultResults = [];
       for (let i = 0; i < 3; i++) defaultResults.push(await repo.check(keyCheck(defaults.secret)));
       expect(defaultResults.map((r) => r.status)).toEqual(['allowed', 'allowed', 'limited']);
-      expect(defaultResults[0]).toMatchObject({ cache: 'shared', dailyJobs: { limit: 50, used: 0 } });
+      expect(defaultResults[0]).toMatchObject({ cache: 'shared', dailyJobLimit: 50 });
 
       for (let i = 0; i < 10; i++)
         expect(await repo.check(keyCheck(unlimited.secret))).toMatchObject({
           status: 'allowed',
           rate: null,
-          dailyJobs: { limit: 0 },
+          dailyJobLimit: 0,
         });
       expect(await redis.exists(keys.rateLimit(`key:${unlimited.record.id}`))).toBe(0);
     });

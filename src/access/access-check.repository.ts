@@ -7,10 +7,7 @@ import type { Clock } from './clock';
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** ACCESS_CHECK_LUA, defined on the request-path client by AccessCheckRepository. */
-    smartcacheAccessCheck(
-      numKeys: number,
-      ...keysAndArgs: Array<string | number>
-    ): Result<unknown[], Context>;
+    smartcacheAccessCheck(numKeys: number, ...keysAndArgs: Array<string | number>): Result<string, Context>;
   }
 }
 
@@ -20,9 +17,9 @@ export const RATE_BUCKET_MS = 100;
 /** Checks of one event-loop turn go to Redis as one script call of at most this many. */
 const MAX_CHECKS_PER_SCRIPT = 128;
 
-/** What to check: an API key (by its fingerprint, with the UTC day of its job quota) or a client IP. */
+/** What to check: an API key (by its fingerprint) or a client IP. */
 export type AccessCheck =
-  | { readonly kind: 'key'; readonly id: string; readonly secretSha256: string; readonly day: string }
+  | { readonly kind: 'key'; readonly id: string; readonly secretSha256: string }
   | { readonly kind: 'ip'; readonly address: string };
 
 /** Where a client stands in its request-rate window. */
@@ -43,8 +40,8 @@ export type AccessCheckResult =
       readonly cache: 'shared' | 'private';
       /** Null when no rate limit applies (0). */
       readonly rate: RateWindow | null;
-      /** The key's daily job quota (0 = none) and today's count; 0/0 for IP checks. */
-      readonly dailyJobs: { readonly limit: number; readonly used: number };
+      /** The key's daily job quota (0 = none; 0 for IP checks). */
+      readonly dailyJobLimit: number;
     };
 
 export interface AccessCheckSettings {
@@ -90,35 +87,58 @@ export class AccessCheckRepository {
   }
 
   private async run(batch: readonly AccessCheck[]): Promise<AccessCheckResult[]> {
+    // Each client once (a busy key's many requests share its names and hash), then each check by client index.
     const keys: string[] = [];
-    const args: Array<string | number> = [this.clock.now(), this.windowMs, this.bucketMs, batch.length];
-    const { defaultRpm, defaultDailyJobs } = this.settings;
+    const secrets: string[] = [];
+    const indexes: number[] = [];
+    const clients = new Map<string, number>();
     for (const check of batch) {
-      if (check.kind === 'key') {
-        keys.push(
-          this.keys.rateLimit(`key:${check.id}`),
-          this.keys.apiKey(check.id),
-          this.keys.dailyJobs(check.id, check.day),
-        );
-        args.push('key', check.secretSha256, defaultRpm, defaultDailyJobs);
-      } else {
-        keys.push(this.keys.rateLimit(`ip:${check.address}`));
-        args.push('ip', '', defaultRpm, 0);
+      const name = check.kind === 'key' ? check.secretSha256 : `ip:${check.address}`;
+      let index = clients.get(name);
+      if (index === undefined) {
+        index = clients.size + 1;
+        clients.set(name, index);
+        if (check.kind === 'key') {
+          keys.push(this.keys.rateLimit(`key:${check.id}`), this.keys.apiKey(check.id));
+          secrets.push(check.secretSha256);
+        } else {
+          keys.push(this.keys.rateLimit(name));
+          secrets.push('');
+        }
       }
+      indexes.push(index);
     }
-    const replies = (await this.redis.smartcacheAccessCheck(keys.length, ...keys, ...args)) as unknown[][];
-    return replies.map(toResult);
+    const args = [
+      this.clock.now(),
+      this.windowMs,
+      this.bucketMs,
+      clients.size,
+      this.settings.defaultRpm,
+      this.settings.defaultDailyJobs,
+      ...secrets,
+      ...indexes,
+    ];
+    const reply = (await this.redis.smartcacheAccessCheck(keys.length, ...keys, ...args))
+      .split(',')
+      .map(Number);
+    const results: AccessCheckResult[] = [];
+    for (let i = 0; i < batch.length; i++) results.push(toResult(reply, i * 7));
+    return results;
   }
 }
 
-function toResult(reply: unknown[]): AccessCheckResult {
-  const status = reply[0] as 'allowed' | 'limited' | 'unknown' | 'revoked';
+const STATUSES = ['allowed', 'limited', 'unknown', 'revoked'] as const;
+
+/** One check's 7 integers of the script's reply (ACCESS_CHECK_LUA). */
+function toResult(reply: readonly number[], at: number): AccessCheckResult {
+  const status = STATUSES[reply[at]];
   if (status === 'unknown' || status === 'revoked') return { status };
-  const [limit, remaining, resetMs, retryMs, dailyLimit, used] = reply.slice(2).map(Number);
+  const limit = reply[at + 2];
   return {
     status,
-    cache: reply[1] === 'private' ? 'private' : 'shared',
-    rate: limit > 0 ? { limit, remaining, resetMs, retryMs } : null,
-    dailyJobs: { limit: dailyLimit, used },
+    cache: reply[at + 1] === 1 ? 'private' : 'shared',
+    rate:
+      limit > 0 ? { limit, remaining: reply[at + 3], resetMs: reply[at + 4], retryMs: reply[at + 5] } : null,
+    dailyJobLimit: reply[at + 6],
   };
 }

@@ -1,22 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
-import { LRUCache } from 'lru-cache';
 import type { Environment } from '../core/config/environment';
 import { AccessCheckRepository, type AccessCheck, type AccessCheckResult } from './access-check.repository';
-import type { AccessGrant } from './access-grant';
+import { type AccessGrant, grantHeaders } from './access-grant';
 import { quotaExceeded, unauthorized } from './access-problems';
 import { type CacheScope, privateScope, SHARED_SCOPE } from './cache-scope';
-import { Clock, msUntilNextUtcDay, utcDay } from './clock';
 import { apiKeyFromHeaders } from './credentials';
-import { rateLimitHeaders, toSeconds, type PolicyState } from './rate-limit-headers';
+import { toSeconds } from './rate-limit-headers';
 import { RequestAccess } from './request-access';
 import { UsageRepository } from './usage.repository';
 
 /** What the API checks: nothing (the default), each client IP's request rate, or API keys with their limits. */
 export type AccessMode = 'open' | 'ip' | 'key';
 
-/** How many keys' cache scopes are remembered as read hints (a few dozen bytes each). */
+/** How many keys' cache scopes are remembered as read hints (a few dozen bytes each); forgotten all at once past it. */
 const REMEMBERED_SCOPES = 10_000;
 
 /**
@@ -33,13 +31,12 @@ export class AccessService {
    * fixed when it is made (ids derive from the secret, so an id never names another key). Nothing that decides access
    * (existence, revocation, limits) is kept here; every request reads it in Redis.
    */
-  private readonly knownScopes = new LRUCache<string, CacheScope>({ max: REMEMBERED_SCOPES });
+  private readonly knownScopes = new Map<string, CacheScope>();
 
   constructor(
     config: ConfigService<Environment, true>,
     private readonly checks: AccessCheckRepository,
     private readonly usage: UsageRepository,
-    private readonly clock: Clock,
   ) {
     if (config.get('API_KEYS_REQUIRED', { infer: true })) this.mode = 'key';
     else this.mode = config.get('RATE_LIMIT_RPM', { infer: true }) > 0 ? 'ip' : 'open';
@@ -52,7 +49,8 @@ export class AccessService {
   identify(request: FastifyRequest): AccessCheck | null {
     if (this.mode === 'open') return null;
     if (this.mode === 'ip') return { kind: 'ip', address: request.ip };
-    return { kind: 'key', ...apiKeyFromHeaders(request.headers), day: utcDay(this.clock.now()) };
+    const { id, secretSha256 } = apiKeyFromHeaders(request.headers);
+    return { kind: 'key', id, secretSha256 };
   }
 
   /**
@@ -61,74 +59,52 @@ export class AccessService {
    */
   begin(check: AccessCheck | null): RequestAccess {
     if (check === null) return RequestAccess.OPEN;
-    const decision = this.checks.check(check).then((result) => this.decide(check, result));
-    if (check.kind === 'ip') return new RequestAccess([SHARED_SCOPE], decision);
+    const outcome = this.checks.check(check).then(
+      (result) => this.decide(check, result),
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    if (check.kind === 'ip') return new RequestAccess([SHARED_SCOPE], outcome);
     const known = this.knownScopes.get(check.id);
-    return new RequestAccess(known ? [known] : [SHARED_SCOPE, privateScope(check.id)], decision);
+    return new RequestAccess(known ? [known] : [SHARED_SCOPE, privateScope(check.id)], outcome);
   }
 
   /** identify + begin, awaited: for guards, which have nothing to batch the check with. */
   async authorize(request: FastifyRequest): Promise<AccessGrant> {
-    return this.begin(this.identify(request)).decision;
+    return this.begin(this.identify(request)).decision();
   }
 
-  private decide(check: AccessCheck, result: AccessCheckResult): AccessGrant {
-    if (result.status === 'unknown') throw unauthorized('Unknown API key.');
-    if (result.status === 'revoked') throw unauthorized('This API key has been revoked.');
-    const policies: PolicyState[] = [];
-    if (result.rate)
-      policies.push({
-        name: 'minute',
-        quota: result.rate.limit,
-        windowSeconds: 60,
-        remaining: result.rate.remaining,
-        resetSeconds: toSeconds(result.rate.resetMs),
-      });
-    let grant: AccessGrant;
+  /** The grant, or the problem to answer with. */
+  private decide(check: AccessCheck, result: AccessCheckResult): AccessGrant | Error {
+    if (result.status === 'unknown') return unauthorized('Unknown API key.');
+    if (result.status === 'revoked') return unauthorized('This API key has been revoked.');
+    const { rate } = result;
+    const grant: AccessGrant = {
+      client: check.kind === 'key' ? { kind: 'key', id: check.id } : { kind: 'ip', address: check.address },
+      scope: check.kind === 'key' && result.cache === 'private' ? privateScope(check.id) : SHARED_SCOPE,
+      rate: rate && { limit: rate.limit, remaining: rate.remaining, resetSeconds: toSeconds(rate.resetMs) },
+      dailyJobs:
+        check.kind === 'key' ? { limit: result.dailyJobLimit, used: null, resetSeconds: null } : null,
+    };
     if (check.kind === 'key') {
-      const scope = result.cache === 'private' ? privateScope(check.id) : SHARED_SCOPE;
-      this.knownScopes.set(check.id, scope);
-      const { limit, used } = result.dailyJobs;
-      if (limit > 0)
-        policies.push({
-          name: 'daily-jobs',
-          quota: limit,
-          windowSeconds: 86_400,
-          remaining: Math.max(0, limit - used),
-          resetSeconds: toSeconds(msUntilNextUtcDay(this.clock.now())),
-        });
+      if (!this.knownScopes.has(check.id)) {
+        if (this.knownScopes.size >= REMEMBERED_SCOPES) this.knownScopes.clear();
+        this.knownScopes.set(check.id, grant.scope);
+      }
       this.usage.record(check.id, 'requests');
       if (result.status === 'limited') this.usage.record(check.id, 'rate_limited');
-      grant = {
-        client: { kind: 'key', id: check.id },
-        scope,
-        dailyJobs: result.dailyJobs,
-        policies,
-        headers: rateLimitHeaders(policies),
-      };
-    } else {
-      grant = {
-        client: { kind: 'ip', address: check.address },
-        scope: SHARED_SCOPE,
-        dailyJobs: null,
-        policies,
-        headers: rateLimitHeaders(policies),
-      };
     }
-    if (result.status === 'limited') {
-      const retrySeconds = Math.max(1, toSeconds(result.rate?.retryMs ?? 1_000));
-      const limit = result.rate?.limit ?? 0;
-      // On a 429 the window's t is the retry time: no request passes before it (the draft's Retry-After rule, 6).
-      const refused = policies.map((policy) =>
-        policy.name === 'minute' ? { ...policy, remaining: 0, resetSeconds: retrySeconds } : policy,
-      );
-      throw quotaExceeded(
-        `Too many requests: ${limit} per minute for this ${check.kind === 'key' ? 'API key' : 'client address'}. ` +
-          `Retry after ${retrySeconds} s.`,
-        ['minute'],
-        { ...rateLimitHeaders(refused), 'retry-after': String(retrySeconds) },
-      );
-    }
-    return grant;
+    if (result.status !== 'limited' || !rate) return grant;
+    const retrySeconds = Math.max(1, toSeconds(rate.retryMs));
+    // On a 429 the window's t is the retry time: no request passes before it (the draft's Retry-After rule, 6).
+    const refused: AccessGrant = {
+      ...grant,
+      rate: { limit: rate.limit, remaining: 0, resetSeconds: retrySeconds },
+    };
+    return quotaExceeded(
+      `Too many requests: ${rate.limit} per minute for this ${check.kind === 'key' ? 'API key' : 'client address'}. ` +
+        `Retry after ${retrySeconds} s.`,
+      ['minute'],
+      { ...grantHeaders(refused), 'retry-after': String(retrySeconds) },
+    );
   }
 }

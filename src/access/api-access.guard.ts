@@ -1,6 +1,6 @@
 import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type AccessGrant, OPEN_GRANT } from './access-grant';
+import { type AccessGrant, grantHeaders, OPEN_GRANT } from './access-grant';
 import { AccessService } from './access.service';
 
 const grants = new WeakMap<FastifyRequest, AccessGrant>();
@@ -19,7 +19,7 @@ export class ApiAccessGuard implements CanActivate {
     const request = http.getRequest<FastifyRequest>();
     const grant = await this.access.authorize(request);
     grants.set(request, grant);
-    void http.getResponse<FastifyReply>().headers(grant.headers);
+    void http.getResponse<FastifyReply>().headers(grantHeaders(grant));
     return true;
   }
 }

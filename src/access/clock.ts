@@ -15,9 +15,15 @@ export class SystemClock extends Clock {
   }
 }
 
+/** The last day named, with its bounds: utcDay runs on every request, and days change rarely. */
+let lastDay = { start: 0, end: 0, name: '' };
+
 /** The UTC day of an instant, `YYYY-MM-DD`: the job quota's period. */
 export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  if (ms >= lastDay.start && ms < lastDay.end) return lastDay.name;
+  const start = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+  lastDay = { start, end: start + DAY_MS, name: new Date(start).toISOString().slice(0, 10) };
+  return lastDay.name;
 }
 
 /** Milliseconds from an instant to the next UTC midnight, when the job quota starts over (1 to 86,400,000). */

@@ -5,10 +5,10 @@ import { onLiveQueue } from '../core/queue/queue-availability';
 import { SUMMARIZE_QUEUE } from '../core/queue/queue.constants';
 import type { EnqueueOutcome } from '../core/queue/summarize-job.producer';
 import { quotaExceeded } from './access-problems';
-import type { AccessGrant } from './access-grant';
+import { type AccessGrant, grantHeaders } from './access-grant';
 import { Clock, msUntilNextUtcDay, utcDay } from './clock';
 import { JobQuotaRepository } from './job-quota.repository';
-import { rateLimitHeaders, toSeconds, type PolicyState } from './rate-limit-headers';
+import { toSeconds } from './rate-limit-headers';
 
 /**
  * Makes new jobs within an API key's daily quota. Hits never get here, and a submission that joins a running job
@@ -34,15 +34,19 @@ export class JobQuotaService {
     inputHash: string,
     enqueue: () => Promise<EnqueueOutcome>,
   ): Promise<EnqueueOutcome> {
-    if (grant.client.kind !== 'key' || grant.dailyJobs === null) return enqueue();
+    const daily = grant.dailyJobs;
+    if (grant.client.kind !== 'key' || daily === null) return enqueue();
     const keyId = grant.client.id;
     const now = this.clock.now();
     const day = utcDay(now);
-    const reservation = await this.quota.reserve(keyId, day, grant.dailyJobs.limit);
+    const reservation = await this.quota.reserve(keyId, day, daily.limit);
+    // What the answer's RateLimit field reports for the daily-jobs policy.
+    daily.used = reservation.used;
+    daily.resetSeconds = toSeconds(msUntilNextUtcDay(now));
     if (!reservation.granted) {
       const running = await this.runningJob(inputHash);
       if (running) return running;
-      throw this.exceeded(grant, reservation.used, now);
+      throw this.exceeded(grant, reservation.used);
     }
     let outcome: EnqueueOutcome;
     try {
@@ -51,7 +55,10 @@ export class JobQuotaService {
       await this.refund(keyId, day);
       throw error;
     }
-    if (outcome.deduplicated) await this.refund(keyId, day);
+    if (outcome.deduplicated) {
+      await this.refund(keyId, day);
+      daily.used = reservation.used - 1;
+    }
     return outcome;
   }
 
@@ -71,22 +78,14 @@ export class JobQuotaService {
     });
   }
 
-  private exceeded(grant: AccessGrant, used: number, now: number) {
+  private exceeded(grant: AccessGrant, used: number) {
     const limit = grant.dailyJobs?.limit ?? 0;
-    const resetSeconds = toSeconds(msUntilNextUtcDay(now));
-    const daily: PolicyState = {
-      name: 'daily-jobs',
-      quota: limit,
-      windowSeconds: 86_400,
-      remaining: 0,
-      resetSeconds,
-    };
-    const policies = [...grant.policies.filter((policy) => policy.name !== 'daily-jobs'), daily];
+    const resetSeconds = grant.dailyJobs?.resetSeconds ?? 0;
     return quotaExceeded(
       `This API key has made ${used} of its ${limit} new AI jobs today (UTC); cached and running inputs still answer. ` +
         `The quota starts over at 00:00 UTC.`,
       ['daily-jobs'],
-      { ...rateLimitHeaders(policies), 'retry-after': String(resetSeconds) },
+      { ...grantHeaders(grant), 'retry-after': String(resetSeconds) },
     );
   }
 }

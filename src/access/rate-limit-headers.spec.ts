@@ -14,6 +14,21 @@ describe('rateLimitHeaders (draft-ietf-httpapi-ratelimit-headers-11 structured f
     });
   });
 
+  it('lists a policy without its state in RateLimit-Policy only', () => {
+    expect(
+      rateLimitHeaders([
+        { name: 'minute', quota: 300, windowSeconds: 60, remaining: 5, resetSeconds: 9 },
+        { name: 'daily-jobs', quota: 1000, windowSeconds: 86_400 },
+      ]),
+    ).toEqual({
+      'ratelimit-policy': '"minute";q=300;w=60, "daily-jobs";q=1000;w=86400',
+      ratelimit: '"minute";r=5;t=9',
+    });
+    expect(rateLimitHeaders([{ name: 'daily-jobs', quota: 2, windowSeconds: 86_400 }])).toEqual({
+      'ratelimit-policy': '"daily-jobs";q=2;w=86400',
+    });
+  });
+
   it('writes nothing when no policy applies, and never a negative r or t', () => {
     expect(rateLimitHeaders([])).toEqual({});
     expect(

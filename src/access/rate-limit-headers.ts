@@ -18,10 +18,10 @@ export interface PolicyState {
   readonly quota: number;
   /** The window in seconds (w). */
   readonly windowSeconds: number;
-  /** Units left (r). */
-  readonly remaining: number;
+  /** Units left (r); without it the policy gets no RateLimit item (the draft lets servers leave items out, 6.2). */
+  readonly remaining?: number;
   /** Seconds within which no more than `remaining` units are available (t): until the oldest counted unit frees up. */
-  readonly resetSeconds: number;
+  readonly resetSeconds?: number;
 }
 
 export const RATE_LIMIT_POLICY_HEADER = 'ratelimit-policy';
@@ -30,14 +30,16 @@ export const RATE_LIMIT_HEADER = 'ratelimit';
 /** The two header fields for the policies that apply; none when no limit applies. */
 export function rateLimitHeaders(policies: readonly PolicyState[]): Record<string, string> {
   if (policies.length === 0) return {};
-  return {
-    [RATE_LIMIT_POLICY_HEADER]: policies
-      .map((p) => `"${p.name}";q=${p.quota};w=${p.windowSeconds}`)
-      .join(', '),
-    [RATE_LIMIT_HEADER]: policies
-      .map((p) => `"${p.name}";r=${Math.max(0, p.remaining)};t=${Math.max(0, p.resetSeconds)}`)
-      .join(', '),
-  };
+  let policy = '';
+  let state = '';
+  for (const p of policies) {
+    policy += `${policy ? ', ' : ''}"${p.name}";q=${p.quota};w=${p.windowSeconds}`;
+    if (p.remaining !== undefined)
+      state += `${state ? ', ' : ''}"${p.name}";r=${Math.max(0, p.remaining)};t=${Math.max(0, p.resetSeconds ?? 0)}`;
+  }
+  return state
+    ? { [RATE_LIMIT_POLICY_HEADER]: policy, [RATE_LIMIT_HEADER]: state }
+    : { [RATE_LIMIT_POLICY_HEADER]: policy };
 }
 
 /** Milliseconds to the whole seconds a client should wait, never less than the time itself. */

@@ -48,7 +48,6 @@ export class UsageController {
     if (!record || record.revokedAt) throw unauthorized('This API key has been revoked.');
     const rpm = record.rpm ?? this.defaultRpm;
     const dailyJobs = record.dailyJobs ?? this.defaultDailyJobs;
-    const minute = grant.policies.find((policy) => policy.name === 'minute');
     return {
       key_id: id,
       name: record.name,
@@ -58,7 +57,7 @@ export class UsageController {
       jobs,
       limits: { requests_per_minute: rpm || null, daily_jobs: dailyJobs || null },
       remaining: {
-        requests_this_minute: minute ? minute.remaining : null,
+        requests_this_minute: grant.rate ? grant.rate.remaining : null,
         jobs_today: dailyJobs ? Math.max(0, dailyJobs - jobs) : null,
       },
     };

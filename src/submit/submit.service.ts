@@ -55,7 +55,7 @@ export class SubmitService {
       key = this.keyOf(rawInput);
     } catch (error) {
       // A caller without a valid key, or over its rate, hears that rather than what is wrong with its input.
-      await access.decision;
+      await access.decision();
       throw error;
     }
     const { grant, value: cached } = await access.lookup(key.inputHash, (hash) => this.cache.get(hash));

@@ -95,12 +95,14 @@ describe('API keys and request rates, on two API processes sharing one Redis pre
     const miss = await a.post('/api/submit', { input }, key.auth);
     expect(miss).toMatchObject({ status: 202, body: { cache: 'miss' } });
     expect(miss.headers.get('ratelimit-policy')).toBe('"minute";q=100;w=60, "daily-jobs";q=10;w=86400');
-    // The job is counted after the check: 10 left when it ran.
-    expect(miss.headers.get('ratelimit')).toBe('"minute";r=99;t=61, "daily-jobs";r=10;t=43200');
+    // The miss made a job: 9 of 10 left today (12 h to midnight UTC).
+    expect(miss.headers.get('ratelimit')).toBe('"minute";r=99;t=61, "daily-jobs";r=9;t=43200');
     await waitForJob({ get: (path) => a.get(path, key.auth) }, miss.body.job_id);
     const hit = await b.post('/api/submit', { input }, { 'x-api-key': key.secret });
     expect(hit).toMatchObject({ status: 200, body: { cache: 'hit' } });
-    expect(hit.headers.get('ratelimit')).toMatch(/^"minute";r=\d+;t=\d+, "daily-jobs";r=9;t=43200$/);
+    // A hit leaves the job quota alone: no daily-jobs item (the policy is still listed).
+    expect(hit.headers.get('ratelimit')).toMatch(/^"minute";r=\d+;t=\d+$/);
+    expect(hit.headers.get('ratelimit-policy')).toBe('"minute";q=100;w=60, "daily-jobs";q=10;w=86400');
     const status = await b.get(`/api/status/${miss.body.job_id}`, key.auth);
     expect(status).toMatchObject({ status: 200, body: { status: 'completed' } });
     expect(status.headers.get('ratelimit')).toMatch(/^"minute";r=\d+;t=\d+/);
@@ -114,9 +116,9 @@ describe('API keys and request rates, on two API processes sharing one Redis pre
       answers.push(await (i % 2 ? b : a).post('/api/submit', { input: `Rate test ${i}. Fine.` }, key.auth));
     expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 429, 429]);
     expect(answers.slice(0, 3).map((answer) => answer.headers.get('ratelimit'))).toEqual([
-      '"minute";r=2;t=61, "daily-jobs";r=1000;t=39600',
-      '"minute";r=1;t=61, "daily-jobs";r=999;t=39600',
-      '"minute";r=0;t=61, "daily-jobs";r=998;t=39600',
+      '"minute";r=2;t=61, "daily-jobs";r=999;t=39600',
+      '"minute";r=1;t=61, "daily-jobs";r=998;t=39600',
+      '"minute";r=0;t=61, "daily-jobs";r=997;t=39600',
     ]);
     const refused = answers[3];
     expectProblem(refused, 429, /3 per minute/);
@@ -127,7 +129,7 @@ describe('API keys and request rates, on two API processes sharing one Redis pre
     // All three were counted at T0+1h: they leave the window 60.1 s later.
     expect(refused.headers.get('retry-after')).toBe('61');
     expect(refused.headers.get('ratelimit-policy')).toBe('"minute";q=3;w=60, "daily-jobs";q=1000;w=86400');
-    expect(refused.headers.get('ratelimit')).toBe('"minute";r=0;t=61, "daily-jobs";r=997;t=39600');
+    expect(refused.headers.get('ratelimit')).toBe('"minute";r=0;t=61');
     // Status and usage count against the same window.
     expect((await b.get('/api/usage', key.auth)).status).toBe(429);
 

@@ -66,7 +66,7 @@ describe('the apikey CLI, end to end as a child process against the real Redis a
     for (const key of stored) {
       const type = await redis.type(key);
       const values =
-        type === 'hash' ? Object.values(await redis.hgetall(key)) : await redis.zrange(key, 0, -1);
+        type === 'hash' ? Object.values(await redis.hgetall(key)) : await redis.zrange(key, '0', '-1');
       for (const value of values) expect(value).not.toContain(secret!.slice(3));
     }
 

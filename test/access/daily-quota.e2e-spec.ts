@@ -62,6 +62,7 @@ describe('the daily quota of new AI jobs per key (injected clock, two API proces
     const secondJob = await submit(b, second);
     expect(secondJob.body.cache).toBe('miss');
     expect(secondJob.headers.get('ratelimit-policy')).toBe('"daily-jobs";q=2;w=86400');
+    expect(secondJob.headers.get('ratelimit')).toBe('"daily-jobs";r=0;t=2');
     expect(await jobsOn('2026-05-01')).toBe(2);
 
     const refused = await submit(a, third);
@@ -91,7 +92,7 @@ describe('the daily quota of new AI jobs per key (injected clock, two API proces
     clock.set('2026-05-02T00:00:00.000Z');
     const nextDay = await submit(b, third);
     expect(nextDay).toMatchObject({ status: 202, body: { cache: 'miss' } });
-    expect(nextDay.headers.get('ratelimit')).toBe('"daily-jobs";r=2;t=86400');
+    expect(nextDay.headers.get('ratelimit')).toBe('"daily-jobs";r=1;t=86400');
     expect(await jobsOn('2026-05-02')).toBe(1);
     expect(await jobsOn('2026-05-01')).toBe(2);
     const usage = await a.get('/api/usage', key.auth);
