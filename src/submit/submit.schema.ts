@@ -106,6 +106,23 @@ const errorResponse = (description: string) => ({
   },
 });
 
+const problemResponse = (description: string) => ({
+  description,
+  content: {
+    'application/problem+json': {
+      schema: {
+        type: 'object',
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+        },
+      },
+    },
+  },
+});
+
 /** The OpenAPI operation of `POST /api/submit` (Nest's Swagger scanner only sees Nest controllers). */
 export const submitOpenApiOperation = {
   tags: ['submit'],
@@ -130,7 +147,9 @@ export const submitOpenApiOperation = {
       content: { 'application/json': { schema: SUBMIT_QUEUED_RESPONSE_SCHEMA } },
     },
     '400': errorResponse('Missing, empty or non-string input, unknown fields, malformed JSON, bad URL.'),
+    '401': problemResponse('API keys on (docs/access.md): missing, malformed, unknown or revoked key.'),
     '413': errorResponse('Body larger than MAX_INPUT_BYTES.'),
+    '429': problemResponse('Over the request rate or the daily job quota; see Retry-After and RateLimit.'),
     '503': errorResponse('Redis is unreachable; retry after the Retry-After header.'),
   },
 };
