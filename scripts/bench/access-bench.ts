@@ -93,19 +93,25 @@ export async function benchHitWithKeys(
     for (const side of names) await cannon(all[side].url, all[side].requests, 2); // warm-up
     const rps: Record<Side, number[]> = { keys: [], 'keys off': [], baseline: [] };
     const cpu: Record<Side, number[]> = { keys: [], 'keys off': [], baseline: [] };
+    const redisCpu: Record<Side, number[]> = { keys: [], 'keys off': [], baseline: [] };
     for (let round = 0; round < context.rounds; round++) {
       // Rotate the order so no side always runs first.
       const order = names.map((_, i) => names[(i + round) % names.length]);
       for (const side of order) {
         const before = cpuSecondsOf(all[side].pid);
+        const redisBefore = await redisCpuSeconds(context.redis);
         const result = await cannon(all[side].url, all[side].requests, context.durationS);
+        // Redis's CPU over the run (a shared Redis: other clients add to it), per answered request.
+        const redisUs =
+          (((await redisCpuSeconds(context.redis)) - redisBefore) * 1e6) / result.requests.total;
         if (result.non2xx > 0 || result.errors > 0)
           throw new Error(`${side}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
         const cpuUs = ((cpuSecondsOf(all[side].pid) - before) * 1e6) / result.requests.total;
         rps[side].push(result.requests.average);
         cpu[side].push(cpuUs);
+        redisCpu[side].push(redisUs);
         log(
-          `  round ${round + 1} ${side.padEnd(8)} ${fmt(result.requests.average)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  ${fmt(cpuUs, 1)} µs CPU/request`,
+          `  round ${round + 1} ${side.padEnd(8)} ${fmt(result.requests.average)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  ${fmt(cpuUs, 1)} µs CPU/request  Redis ${fmt(redisUs, 1)} µs/request`,
         );
       }
     }
@@ -134,12 +140,26 @@ export async function benchHitWithKeys(
       'report',
       null,
     );
+    context.row(
+      '1k. hit Redis CPU per request, keys on / keys off (µs)',
+      fmt(median(redisCpu.keys), 1),
+      fmt(median(redisCpu['keys off']), 1),
+      `${fmt(median(redisCpu.keys) / median(redisCpu['keys off']), 2)}×`,
+      'report',
+      null,
+    );
     // The window's memory stays bounded whatever the traffic (one field per 100 ms bucket).
     const [windowKey] = await context.redis.keys(`${context.prefix}ratelimit:key:*`);
     if (windowKey) log(`  one key's window after the run: ${await context.redis.hlen(windowKey)} fields`);
   } finally {
     await service.child.stop();
   }
+}
+
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 export async function benchAccuracy(context: AccessBenchContext): Promise<void> {

@@ -118,9 +118,7 @@ export class AccessCheckRepository {
       ...secrets,
       ...indexes,
     ];
-    const reply = (await this.redis.smartcacheAccessCheck(keys.length, ...keys, ...args))
-      .split(',')
-      .map(Number);
+    const reply = parseIntegers(await this.redis.smartcacheAccessCheck(keys.length, ...keys, ...args));
     const results: AccessCheckResult[] = [];
     for (let i = 0; i < batch.length; i++) results.push(toResult(reply, i * 7));
     return results;
@@ -128,6 +126,27 @@ export class AccessCheckRepository {
 }
 
 const STATUSES = ['allowed', 'limited', 'unknown', 'revoked'] as const;
+const COMMA = 44;
+const MINUS = 45;
+const ZERO = 48;
+
+/** The script's comma-separated integers, read digit by digit (no substring per value). */
+function parseIntegers(text: string): number[] {
+  const values: number[] = [];
+  let value = 0;
+  let sign = 1;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === COMMA) {
+      values.push(sign * value);
+      value = 0;
+      sign = 1;
+    } else if (code === MINUS) sign = -1;
+    else value = value * 10 + (code - ZERO);
+  }
+  values.push(sign * value);
+  return values;
+}
 
 /** One check's 7 integers of the script's reply (ACCESS_CHECK_LUA). */
 function toResult(reply: readonly number[], at: number): AccessCheckResult {
