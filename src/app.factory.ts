@@ -13,6 +13,7 @@ import { answerRawSocket } from './core/http/raw-answer';
 import { firstInvalidUtf8Offset } from './core/http/utf8';
 import { AppModule } from './app.module';
 import type { Environment } from './core/config/environment';
+import { parseTrustProxy } from './core/http/trust-proxy';
 
 /**
  * Builds the application the way every entry point needs it (main.ts, tests, the benchmark): the HTTP API on
@@ -118,6 +119,8 @@ export function requestIdOf(req: IncomingMessage): string {
 export function createFastifyAdapter(env: Environment): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: env.MAX_INPUT_BYTES,
+    // Whose X-Forwarded-For to believe for request.ip (per-IP rate limits, docs/access.md).
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     // Every request's id (request.id, logged as request_id): the caller's x-request-id or a fresh UUID.
     requestIdHeader: false,
     genReqId: requestIdOf,

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
+import { AccessModule } from './access/access.module';
 import { AdminModule } from './admin/admin.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import type { Environment } from './core/config/environment';
@@ -73,6 +74,7 @@ export class AppModule {
         ...(env.DATABASE_URL ? [PersistenceModule.register(env)] : []),
         ...(serveApi
           ? [
+              AccessModule,
               SubmitModule,
               LiveModule,
               StatusModule,

@@ -388,6 +388,7 @@ function entry(i: number, now: number): HistoryEntry {
       error: null,
       attempts: 1,
       api_key_id: null,
+      scope_owner: null,
       created_at: at,
       finished_at: at,
     },

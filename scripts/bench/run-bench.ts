@@ -13,12 +13,14 @@
  *                  AI_BATCH_SIZE=8 vs 1 (scripts/bench/batch-bench.ts)
  *   8. live        10,000 clients waiting on one API process (wait, SSE, WebSocket): memory per client, and job
  *                  completion → client event p50/p99 against a raw QueueEvents subscriber (scripts/bench/live-bench.ts)
+ *   9. hit-keys    the hit path with API keys and limits on, against the same baseline (scripts/bench/access-bench.ts)
+ *  10. accuracy    1,000 requests of one key with --rpm 300 across 2 API processes: how many are accepted
  *
  * Every server and worker runs in its own child process; autocannon runs here, in a process that does nothing
  * else while it measures. Keys live under a fresh REDIS_KEY_PREFIX and are deleted at the end (SCAN + UNLINK).
  * Settings (environment): BENCH_ROUNDS, BENCH_DURATION_S, BENCH_CONNECTIONS, BENCH_WORKER_JOBS,
- * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,route,miss,worker,local,dedup,memory,
- * persistence,batch,live), BENCH_BATCH_INPUTS, BENCH_BATCH_LONE, BENCH_LIVE_CLIENTS, BENCH_LIVE_JOBS,
+ * BENCH_WORKER_CONCURRENCY, BENCH_BACKLOG, BENCH_ONLY (comma list of hit,route,hit-keys,accuracy,miss,worker,local,dedup,
+ * memory,persistence,batch,live), BENCH_BATCH_INPUTS, BENCH_BATCH_LONE, BENCH_LIVE_CLIENTS, BENCH_LIVE_JOBS,
  * BENCH_LIVE_INTERVAL_MS,
  * BENCH_CPU_PROF=dir (CPU profiles of the service and the baselines), BENCH_REDIS_URL.
  */
@@ -30,6 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { benchPersistence } from './persistence';
+import { benchAccuracy, benchHitWithKeys, type AccessBenchContext } from './access-bench';
 import {
   Child,
   cpuSecondsOf,
@@ -55,7 +58,10 @@ const WORKER_JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 5_000);
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 10);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 50_000);
 const ONLY = new Set(
-  (process.env.BENCH_ONLY ?? 'hit,route,miss,worker,local,dedup,memory,persistence,batch,live').split(','),
+  (
+    process.env.BENCH_ONLY ??
+    'hit,route,hit-keys,accuracy,miss,worker,local,dedup,memory,persistence,batch,live'
+  ).split(','),
 );
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
@@ -234,13 +240,21 @@ interface Server {
   readonly pid: number;
 }
 
-async function benchHit(redis: Redis, service: Server, baseline: Server): Promise<void> {
+let hitInputs: Promise<string[]> | undefined;
+
+/**
+ * The cached inputs of the hit sections (1 and 1k), made once: ~1 KB inputs cached through the service's real path,
+ * and the baseline's copies of the same entries.
+ */
+function prepareHitInputs(redis: Redis, service: Server): Promise<string[]> {
+  hitInputs ??= cacheHitInputs(redis, service);
+  return hitInputs;
+}
+
+async function cacheHitInputs(redis: Redis, service: Server): Promise<string[]> {
   const { texts } = articleInputs();
   // Inputs of a realistic size: the first ~1,000 characters of real articles.
   const inputs = texts.slice(0, HIT_INPUTS).map((text) => text.slice(0, 1_000));
-  log(
-    `\n## 1. cache hit — ${inputs.length} cached inputs of ~1 KB, ${CONNECTIONS} connections, ${DURATION_S} s per round`,
-  );
   // Warm the service's cache through its real path: submit, let a real worker summarize, read back.
   for (const input of inputs) await post(service.url, input);
   const { child: worker } = await startService('worker');
@@ -263,6 +277,14 @@ async function benchHit(redis: Redis, service: Server, baseline: Server): Promis
     if (stored === null) throw new Error('cached entry not found under the expected key');
     await redis.set(`${PREFIX}summary:${sha256(input)}`, stored, 'EX', 3_600);
   }
+  return inputs;
+}
+
+async function benchHit(redis: Redis, service: Server, baseline: Server): Promise<void> {
+  const inputs = await prepareHitInputs(redis, service);
+  log(
+    `\n## 1. cache hit — ${inputs.length} cached inputs of ~1 KB, ${CONNECTIONS} connections, ${DURATION_S} s per round`,
+  );
   const requests = inputs.map((input) => ({
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -719,14 +741,14 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   try {
     let service: { child: Child; url: string } | undefined;
-    const needService = ['hit', 'miss', 'dedup'].some((name) => ONLY.has(name));
+    const needService = ['hit', 'hit-keys', 'miss', 'dedup'].some((name) => ONLY.has(name));
     if (needService) {
       const execArgv = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
       service = await startService('api', {}, execArgv);
       children.push(service.child);
     }
     let baseline: Server | undefined;
-    if ((ONLY.has('hit') || ONLY.has('miss')) && service) {
+    if ((ONLY.has('hit') || ONLY.has('hit-keys') || ONLY.has('miss')) && service) {
       const child = Child.script(
         'baseline-server.ts',
         [],
@@ -740,6 +762,21 @@ async function main(): Promise<void> {
     const ours = service ? { url: service.url, pid: service.child.pid } : undefined;
     if (ONLY.has('hit') && ours && baseline) await benchHit(redis, ours, baseline);
     if (ONLY.has('route') && ONLY.has('hit')) await benchRoute();
+    const access: AccessBenchContext = {
+      redis,
+      redisUrl: REDIS_URL,
+      prefix: PREFIX,
+      rounds: ROUNDS,
+      durationS: DURATION_S,
+      startService: (role, extra) => startService(role, extra),
+      cannon,
+      hitInputs: () => prepareHitInputs(redis, ours!),
+      row,
+      log,
+      fmt,
+    };
+    if (ONLY.has('hit-keys') && ours && baseline) await benchHitWithKeys(access, { keysOff: ours, baseline });
+    if (ONLY.has('accuracy')) await benchAccuracy(access);
     if (ONLY.has('miss') && ours && baseline) await benchMiss(redis, ours, baseline);
     if (ONLY.has('dedup') && service) await benchDedup(redis, service.url);
     // The servers stop before the worker sections, which need the machine to themselves.

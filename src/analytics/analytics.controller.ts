@@ -1,11 +1,14 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblem, ApiRedisProblems } from '../core/http/openapi';
+import { AdminAccess } from '../admin/admin.guard';
+import { ApiRedisProblems } from '../core/http/openapi';
 import { AnalyticsResponseDto } from './analytics-response.dto';
 import { AnalyticsService } from './analytics.service';
 
 @ApiTags('analytics')
 @Controller('api/analytics')
+// Open while API keys are off; with them on, operators' only (the admin token).
+@AdminAccess({ onlyWithApiKeys: true })
 export class AnalyticsController {
   constructor(private readonly analyticsService: AnalyticsService) {}
 
@@ -15,7 +18,6 @@ export class AnalyticsController {
     operationId: 'getAnalytics',
   })
   @ApiOkResponse({ type: AnalyticsResponseDto })
-  @ApiProblem(401, 'With API keys on (API_KEYS_REQUIRED=true): the admin token is missing or wrong.')
   @ApiRedisProblems()
   analytics(): Promise<AnalyticsResponseDto> {
     return this.analyticsService.snapshot();

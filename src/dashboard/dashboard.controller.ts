@@ -24,7 +24,7 @@ const DASHBOARD_CSP =
 
 /**
  * `GET /dashboard`, the live analytics page, and `GET /dashboard/events`, its feed. With `ADMIN_TOKEN` set both need
- * the token (AdminGuard); without it they are open, as `/api/analytics` is.
+ * the token (AdminGuard); without it they are open, as `/api/analytics` is (closed with API keys on).
  */
 @ApiExcludeController()
 @UseGuards(AdminGuard)

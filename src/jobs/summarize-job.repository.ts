@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { JobState } from 'bullmq';
+import { type CacheScope, sameScope, scopeOfJob, SHARED_SCOPE } from './cache-scope';
 import { isJobId } from './job-id';
 import { describeJob, type JobStatus } from './job-status';
 import { onLiveQueue } from './live-queue';
@@ -25,14 +26,17 @@ export class SummarizeJobRepository {
     logBullmqErrors(queue, new Logger(SummarizeJobRepository.name), 'queue');
   }
 
-  /** The job as clients see it, or null for an unknown (or expired) id. */
-  async status(jobId: string): Promise<JobStatus | null> {
+  /**
+   * The job as clients see it, or null for an unknown (or expired) id, or a job of another cache scope than the
+   * viewer's (a private key's jobs exist only for that key, and it sees no one else's).
+   */
+  async status(jobId: string, viewer: CacheScope = SHARED_SCOPE): Promise<JobStatus | null> {
     if (!isJobId(jobId)) return null;
     // State first, then the job record: a job that finishes in between then shows its result; the other order could
     // show "failed" without the reason.
     let state = await this.state(jobId);
     const job = await onLiveQueue(this.queue, () => this.queue.getJob(jobId));
-    if (state === 'unknown' || !job?.id) return null;
+    if (state === 'unknown' || !job?.id || !sameScope(scopeOfJob(job.data), viewer)) return null;
     if (job.finishedOn && state !== 'completed' && state !== 'failed')
       state = await onLiveQueue(this.queue, () => job.getState());
     return describeJob(job as typeof job & { id: string }, state);
@@ -45,6 +49,14 @@ export class SummarizeJobRepository {
   async endedStatus(jobId: string, state: 'completed' | 'failed'): Promise<JobStatus | null> {
     const job = await onLiveQueue(this.queue, () => this.queue.getJob(jobId));
     return job?.id ? describeJob(job as typeof job & { id: string }, state) : null;
+  }
+
+  /** The id of the job holding deduplication id `inputHash` while it is pending or running, else null. */
+  async runningJobFor(inputHash: string): Promise<string | null> {
+    const jobId = await onLiveQueue(this.queue, () => this.queue.getDeduplicationJobId(inputHash));
+    if (!jobId) return null;
+    const state = await this.state(jobId);
+    return state === 'completed' || state === 'failed' || state === 'unknown' ? null : jobId;
   }
 
   state(jobId: string): Promise<JobState | 'unknown'> {

@@ -11,6 +11,13 @@ export interface SummarizeJobData {
   readonly input: string;
   /** The job key's hash (see job-key.ts): the cache key the result is stored under and the deduplication id. */
   readonly inputHash: string;
+  /**
+   * The API key owning the private cache scope the job was made in (cache-scope.ts); absent for the shared scope.
+   * `inputHash` is already scoped; the worker scopes its content-level cache with it.
+   */
+  readonly scopeOwner?: string;
+  /** The API key whose submission made the job (with API keys on), for the job history. */
+  readonly apiKeyId?: string;
 }
 
 /** How long each step of a job took, in ms (steps a job did not take are absent). */

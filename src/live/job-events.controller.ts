@@ -10,6 +10,8 @@ import {
 } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AccessGrant } from '../access/access-grant';
+import { ApiAccess, CallerGrant } from '../access/api-access.guard';
 import { ApiProblem, ApiRedisProblems } from '../core/http/openapi';
 import { isJobId } from '../jobs/job-id';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
@@ -19,6 +21,7 @@ import { LiveConnections } from './live-connections';
 
 @ApiTags('status')
 @Controller('api/status')
+@ApiAccess()
 export class JobEventsController {
   constructor(
     private readonly hub: JobEventsHub,
@@ -41,11 +44,12 @@ export class JobEventsController {
     description: 'The event stream.',
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
-  @ApiProblem(404, 'Unknown job id, or the job expired from retention.')
+  @ApiProblem(404, 'Unknown job id, the job expired from retention, or it is of another cache scope.')
   @ApiRedisProblems()
   async events(
     @Param('job_id') jobId: string,
     @Headers('last-event-id') lastEventId: string | undefined,
+    @CallerGrant() grant: AccessGrant,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -59,7 +63,7 @@ export class JobEventsController {
     );
     let status;
     try {
-      status = await this.jobs.status(jobId);
+      status = await this.jobs.status(jobId, grant.scope);
     } catch (error) {
       unfollow();
       throw error;
@@ -75,7 +79,11 @@ export class JobEventsController {
       forget();
     });
     forget = this.connections.add(stream);
-    stream.open({ 'x-request-id': request.id });
+    // The headers set so far (the access guard's RateLimit fields): the hijacked response is written by hand.
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(reply.getHeaders()))
+      if (typeof value === 'string' || typeof value === 'number') headers[name] = String(value);
+    stream.open({ ...headers, 'x-request-id': request.id });
     stream.send(eventOfStatus(status));
     for (const event of early) stream.send(event);
     sink.stream = stream;

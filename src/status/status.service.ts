@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException, Optional } from '@nestjs/common';
+import { type CacheScope, SHARED_SCOPE } from '../jobs/cache-scope';
 import { isJobId } from '../jobs/job-id';
 import type { JobStatus } from '../jobs/job-status';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
@@ -16,10 +17,11 @@ export class StatusService {
     @Optional() private readonly history?: JobHistoryService,
   ) {}
 
-  async status(jobId: string): Promise<JobStatus> {
+  /** @param viewer the caller's cache scope: a job made in another scope is answered as unknown (404). */
+  async status(jobId: string, viewer: CacheScope = SHARED_SCOPE): Promise<JobStatus> {
     // Not one of our ids (e.g. BullMQ's own key names): unknown, without asking Redis or PostgreSQL.
     const status = isJobId(jobId)
-      ? ((await this.jobs.status(jobId)) ?? (await this.history?.status(jobId)))
+      ? ((await this.jobs.status(jobId, viewer)) ?? (await this.history?.status(jobId, viewer)))
       : null;
     if (!status) throw new NotFoundException(`no job with id ${jobId} (unknown, or expired from retention)`);
     return status;

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { SubmitAccessHook } from '../access/submit-access.hook';
 import { AnalyticsHook } from '../analytics/analytics.hook';
 import { OpenApiRegistry } from '../core/http/openapi';
 import {
@@ -34,6 +35,7 @@ export class SubmitRoute implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly submitService: SubmitService,
     private readonly analyticsHook: AnalyticsHook,
+    private readonly accessHook: SubmitAccessHook,
     docs: OpenApiRegistry,
   ) {
     // At construction: the OpenAPI document is assembled before the app initializes (configureHttpApp).
@@ -45,22 +47,27 @@ export class SubmitRoute implements OnModuleInit {
   /** Runs after Nest has registered its routes and error handler, before the server starts listening. */
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    // API keys and rate limits (src/access): no hooks at all when neither is on, so the open hit path is unchanged.
+    const access = this.accessHook.hooks;
     fastify.route<{ Body: SubmitRequest }>({
       method: 'POST',
       url: '/api/submit',
       schema: SUBMIT_ROUTE_SCHEMA,
       schemaErrorFormatter: submitValidationError,
-      preSerialization: this.analyticsHook.preSerialization,
+      ...(access && { onRequest: access.onRequest, preHandler: access.preHandler }),
+      preSerialization: access
+        ? [this.analyticsHook.preSerialization, access.preSerialization]
+        : this.analyticsHook.preSerialization,
       handler: async (request, reply) => {
         const { input, wait, callback_url: callbackUrl } = request.body;
+        const common = { requestId: request.id, callbackUrl, access: this.accessHook.of(request) };
         const response = wait
           ? await this.submitService.submit(input, {
-              requestId: request.id,
-              callbackUrl,
+              ...common,
               waitMs: wait * 1_000,
               signal: clientGone(reply),
             })
-          : await this.submitService.submit(input, { requestId: request.id, callbackUrl });
+          : await this.submitService.submit(input, common);
         void reply.code(isFinalAnswer(response) ? 200 : 202);
         return response;
       },
@@ -70,11 +77,15 @@ export class SubmitRoute implements OnModuleInit {
       url: '/api/submit/batch',
       schema: SUBMIT_BATCH_ROUTE_SCHEMA,
       schemaErrorFormatter: submitBatchValidationError,
-      preSerialization: this.analyticsHook.preSerializationBatch,
+      ...(access && { onRequest: access.onRequest, preHandler: access.preHandler }),
+      preSerialization: access
+        ? [this.analyticsHook.preSerializationBatch, access.preSerialization]
+        : this.analyticsHook.preSerializationBatch,
       handler: async (request) => ({
         results: await this.submitService.submitBatch(request.body.inputs, {
           requestId: request.id,
           callbackUrl: request.body.callback_url,
+          access: this.accessHook.of(request),
         }),
       }),
     });

@@ -238,8 +238,12 @@ export const SUBMIT_OPENAPI_SCHEMAS = {
 const ref = (name: keyof typeof SUBMIT_OPENAPI_SCHEMAS) => ({ $ref: `#/components/schemas/${name}` });
 
 const COMMON_PROBLEMS = {
+  '401': problemResponse('API keys on (docs/access.md): missing, malformed, unknown or revoked key.'),
   '413': problemResponse('Body larger than MAX_INPUT_BYTES.'),
   '415': problemResponse('A body that is not application/json.'),
+  '429': problemResponse('Over the request rate or the daily job quota; see Retry-After and RateLimit.', {
+    retryAfter: true,
+  }),
   '503': problemResponse('Redis is unreachable or full; retry after Retry-After.', { retryAfter: true }),
 };
 

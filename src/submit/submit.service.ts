@@ -1,9 +1,12 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { JobQuotaService } from '../access/job-quota.service';
+import { RequestAccess } from '../access/request-access';
 import type { Environment } from '../core/config/environment';
 import { invalidRequest, ProblemException } from '../core/http/problem-details';
 import { ANALYTICS_FACTS, type AnalyticsFacts } from '../analytics/analytics.hook';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
+import { jobScopeFields, scopedInputHash } from '../jobs/cache-scope';
 import { InvalidInputError, JobKeys, parseInput, type JobKey } from '../jobs/job-key';
 import type { InputType, SummarizeJobData, SummarizeJobResult } from '../jobs/summarize-job';
 import { toPublicJobStatus, type JobStatus } from '../jobs/job-status';
@@ -32,6 +35,11 @@ export interface SubmitOptions {
   readonly signal?: AbortSignal;
   /** Deliver the job's end (or the hit) to this URL as a signed webhook (`callback_url`). */
   readonly callbackUrl?: string;
+  /**
+   * The request's API key / rate check, started by the route's hooks (src/access): its Redis call joins the cache
+   * read in one round trip, and its grant decides the cache scope and the daily job quota. None: nothing is checked.
+   */
+  readonly access?: RequestAccess;
 }
 
 /**
@@ -60,6 +68,7 @@ export class SubmitService {
     private readonly events: JobEventsHub,
     config: ConfigService<Environment, true>,
     private readonly webhooks: WebhookRegistrar,
+    private readonly jobQuota: JobQuotaService,
     /** Present only with DATABASE_URL (PersistenceModule). */
     @Optional() private readonly archive?: SummaryArchiveRepository,
   ) {
@@ -77,7 +86,7 @@ export class SubmitService {
   async submit(rawInput: string, options: SubmitOptions = {}): Promise<SubmitResponse> {
     const callbackUrl =
       options.callbackUrl === undefined ? undefined : this.webhooks.parse(options.callbackUrl);
-    const answer = await this.answer(rawInput, options.requestId);
+    const answer = await this.answer(rawInput, options);
     if (callbackUrl !== undefined) await this.webhooks.register(callbackUrl, answer);
     if (!options.waitMs || !('job_id' in answer)) return answer;
     const ended = await this.events.whenEnded(answer.job_id, options.waitMs, options.signal);
@@ -107,7 +116,7 @@ export class SubmitService {
             invalidRequest([{ detail: 'input must be a string', pointer: `#/inputs/${i}` }]),
           );
         try {
-          const answer = await this.answer(input, options.requestId, `#/inputs/${i}`);
+          const answer = await this.answer(input, options, `#/inputs/${i}`);
           if (callbackUrl !== undefined) await this.webhooks.register(callbackUrl, answer);
           return answer;
         } catch (error) {
@@ -120,18 +129,27 @@ export class SubmitService {
 
   private async answer(
     rawInput: string,
-    requestId: string | undefined,
+    { requestId, access = RequestAccess.OPEN }: SubmitOptions,
     pointer = '#/input',
   ): Promise<SubmitResponse> {
-    const key = this.keyOf(rawInput, pointer);
-    const cached = await this.cache.get(key.inputHash);
+    let key: ReturnType<SubmitService['keyOf']>;
+    try {
+      key = this.keyOf(rawInput, pointer);
+    } catch (error) {
+      // A caller without a valid key, or over its rate, hears that rather than what is wrong with its input.
+      await access.decision();
+      throw error;
+    }
+    const { grant, value: cached } = await access.lookup(key.inputHash, (hash) => this.cache.get(hash));
     if (cached) return hit(cached, key.type, 'cache');
+    // The scoped hash is the cache key, the deduplication id and the job's identity: private scopes share none.
+    const inputHash = scopedInputHash(key.inputHash, grant.scope);
     // Only on a Redis miss, bounded by DATABASE_TIMEOUT_MS, null on any trouble: then the job is queued as usual.
-    const archived = await this.archive?.find(key.inputHash);
+    const archived = await this.archive?.find(inputHash);
     if (archived) {
       // Back into the cache with the normal TTL (fallback results are never archived), so repeats hit Redis again.
       this.cache
-        .set({ hash: key.inputHash, result: archived, ttlSeconds: this.cacheTtlSeconds })
+        .set({ hash: inputHash, result: archived, ttlSeconds: this.cacheTtlSeconds })
         .catch((error: unknown) =>
           this.logger.warn({ err: error }, 'could not re-cache an archived summary'),
         );
@@ -139,11 +157,18 @@ export class SubmitService {
     }
 
     const input = key.input ?? this.parse(rawInput, pointer);
-    const data: SummarizeJobData = { inputType: input.type, input: input.content, inputHash: key.inputHash };
+    const data: SummarizeJobData = {
+      inputType: input.type,
+      input: input.content,
+      inputHash,
+      ...jobScopeFields(grant.scope),
+      ...(grant.client.kind === 'key' ? { apiKeyId: grant.client.id } : {}),
+    };
     for (let attempt = 1; ; attempt++) {
-      const queued = await this.producer.enqueue(data);
+      // New jobs count against an API key's daily quota; joins of a running job are refunded.
+      const queued = await this.jobQuota.enqueue(grant, inputHash, () => this.producer.enqueue(data));
       const [summary, state] = await Promise.all([
-        this.cache.get(key.inputHash),
+        this.cache.get(inputHash),
         queued.deduplicated ? this.jobs.state(queued.jobId) : Promise.resolve('waiting' as const),
       ]);
       if (summary) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { scopedInputHash, scopeOfJob } from '../jobs/cache-scope';
 import { SUMMARIZER, type Summarizer, type Summary } from '../ai/summarizer';
 import { type CacheEntry, SummaryCacheRepository } from '../cache/summary-cache.repository';
 import { ContentFetcher } from '../content/content-fetcher';
@@ -97,7 +98,8 @@ export class SummarizeJobService {
     const article = await this.content.fetchArticle(data.input, options.signal, () =>
       clock.start('extracting'),
     );
-    const contentHash = this.keys.ofArticle(article.text);
+    // In the job's cache scope: a private key's URL never reuses (or reveals) a summary made for anyone else.
+    const contentHash = scopedInputHash(this.keys.ofArticle(article.text), scopeOfJob(data));
     const cached = await this.cache.get(contentHash);
     const cacheEntries: CacheEntry[] = [];
     let outcome: Omit<JobOutcome, 'cacheEntries'>;

@@ -47,6 +47,7 @@ function entry(id: string, hash: string, summary: string, finishedAt: Date): His
       error: null,
       attempts: 1,
       api_key_id: null,
+      scope_owner: null,
       created_at: at,
       finished_at: at,
     },

@@ -12,7 +12,7 @@ export interface TestApp {
   /** `http://127.0.0.1:{port}` of the running API. */
   readonly baseUrl: string;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<JsonResponse>;
-  get(path: string): Promise<JsonResponse>;
+  get(path: string, headers?: Record<string, string>): Promise<JsonResponse>;
   close(): Promise<void>;
 }
 
@@ -77,7 +77,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     env,
     baseUrl,
     post: (path, body, headers) => request('POST', path, body, headers),
-    get: (path) => request('GET', path),
+    get: (path, headers) => request('GET', path, undefined, headers),
     close: async () => {
       await app.close();
     },

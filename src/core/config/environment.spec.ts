@@ -233,3 +233,29 @@ describe('validateEnvironment: persistence settings', () => {
     );
   });
 });
+
+describe('validateEnvironment: access settings', () => {
+  it('validates the access variables: booleans, limits, trusted proxies and the admin token length', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      API_KEYS_REQUIRED: false,
+      RATE_LIMIT_RPM: 0,
+      DAILY_JOB_LIMIT: 1_000,
+      TRUST_PROXY: 'false',
+    });
+    expect(
+      validateEnvironment({
+        API_KEYS_REQUIRED: 'TRUE',
+        RATE_LIMIT_RPM: '300',
+        TRUST_PROXY: '10.0.0.0/8, loopback',
+      }),
+    ).toMatchObject({ API_KEYS_REQUIRED: true, RATE_LIMIT_RPM: 300 });
+    expect(() =>
+      validateEnvironment({
+        API_KEYS_REQUIRED: 'maybe',
+        RATE_LIMIT_RPM: '-1',
+        DAILY_JOB_LIMIT: '1.5',
+        TRUST_PROXY: '2',
+      }),
+    ).toThrow(/API_KEYS_REQUIRED[\s\S]*RATE_LIMIT_RPM[\s\S]*DAILY_JOB_LIMIT[\s\S]*TRUST_PROXY/);
+  });
+});

@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { IsOptional, IsString, Matches, validateSync, type ValidationError } from 'class-validator';
 import { availableParallelism } from 'node:os';
 import {
+  Bool,
   Decimal,
   DurationSeconds,
   Int,
@@ -13,6 +14,7 @@ import {
 } from './env-decorators';
 import { parseHostPortList } from './host-port-list';
 import { parsePrices } from './price-list';
+import { parseTrustProxy } from '../http/trust-proxy';
 
 export type ProcessRole = 'all' | 'api' | 'worker';
 export type AiProviderName = 'local' | 'gemini' | 'openai';
@@ -148,8 +150,9 @@ export class Environment {
 
   /**
    * Opens the operator pages: `/admin/queues` exists only when it is set, and it and `/dashboard` then answer only
-   * requests carrying it (`Authorization: Bearer …`, or HTTP Basic with it as the password). Printable ASCII, no
-   * spaces (it travels in a header), long enough not to be guessed.
+   * requests carrying it (`Authorization: Bearer …`, or HTTP Basic with it as the password). With API_KEYS_REQUIRED
+   * it also guards `/api/analytics`, `/api/jobs` and `/api/analytics/history`; unset, those and `/dashboard` are then
+   * closed (401). Printable ASCII, no spaces (it travels in a header), long enough not to be guessed.
    */
   @IsOptional()
   @Matches(/^[\x21-\x7E]{16,512}$/, {
@@ -177,6 +180,21 @@ export class Environment {
    * parameters per row, and PostgreSQL takes at most 65,535 per statement.
    */
   @Int(1, 2_000) HISTORY_WRITER_BATCH_SIZE = 500;
+
+  /** `true`: every /api route needs an API key (`Authorization: Bearer sk_…` or `x-api-key`); docs/access.md. */
+  @Bool() API_KEYS_REQUIRED = false;
+  /**
+   * Requests per minute per client (sliding window): per API key when keys are on (a key's own `--rpm` wins), per
+   * client IP when they are off. 0 = no limit, the default, so a local install and the benchmarks are unlimited.
+   */
+  @Int(0, 100_000_000) RATE_LIMIT_RPM = 0;
+  /** New AI jobs per API key and UTC day (a key's own `--daily-jobs` wins); 0 = no quota. Only with keys on. */
+  @Int(0, 100_000_000) DAILY_JOB_LIMIT = 1_000;
+  /**
+   * Whether to believe X-Forwarded-For for the client IP (per-IP limits): `false`, `true` (any proxy), or a comma list
+   * of proxy addresses/CIDRs. Fastify's `trustProxy` (core/http/trust-proxy.ts).
+   */
+  @IsString() TRUST_PROXY = 'false';
 }
 
 /** Variables whose values are never echoed: API keys, secrets, tokens, passwords (not REDIS_KEY_PREFIX). */
@@ -228,6 +246,11 @@ function crossFieldProblems(env: Environment): string[] {
     parseHostPortList(env.FETCH_ALLOWED_HOSTS);
   } catch (error) {
     problems.push(`  - FETCH_ALLOWED_HOSTS: ${(error as Error).message}`);
+  }
+  try {
+    parseTrustProxy(env.TRUST_PROXY);
+  } catch (error) {
+    problems.push(`  - ${(error as Error).message}`);
   }
   return problems;
 }

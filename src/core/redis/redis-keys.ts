@@ -75,6 +75,37 @@ export class RedisKeys {
     return `${this.prefix}health:write_probe`;
   }
 
+  /**
+   * HASH of one API key (src/access): id, name, secret_sha256 (never the secret), rpm, daily_jobs, cache,
+   * created_at, revoked_at. Forever (revoked keys stay, marked).
+   */
+  apiKey(id: string): string {
+    return `${this.prefix}apikey:${id}`;
+  }
+
+  /** ZSET of API key ids scored by creation time (ms), for `apikey list`. */
+  apiKeyIndex(): string {
+    return `${this.prefix}apikeys`;
+  }
+
+  /**
+   * HASH of a client's sliding request window: a count per 100 ms bucket plus the total and the oldest/newest bucket.
+   * `client` is `key:{id}` or `ip:{address}`. Expires a window after the client's last accepted request.
+   */
+  rateLimit(client: string): string {
+    return `${this.prefix}ratelimit:${client}`;
+  }
+
+  /** STRING counter of the new AI jobs an API key made on a UTC day (`YYYY-MM-DD`); expires after two days. */
+  dailyJobs(keyId: string, day: string): string {
+    return `${this.prefix}quota:jobs:${keyId}:${day}`;
+  }
+
+  /** HASH of an API key's requests on a UTC day (requests, rate_limited, hits, misses, deduplicated); two days. */
+  usage(keyId: string, day: string): string {
+    return `${this.prefix}usage:${keyId}:${day}`;
+  }
+
   /** Prefix BullMQ puts before its own keys (`{queuePrefix}:{queue}:…`). */
   queuePrefix(): string {
     return `${this.prefix}bull`;

@@ -1,11 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AdminAccess } from '../../admin/admin.guard';
 import { AnalyticsHistoryDto } from './analytics-history.dto';
 import { parseAnalyticsHistoryQuery } from './analytics-history-query';
 import { AnalyticsHistoryService } from './analytics-history.service';
 
 @ApiTags('analytics')
 @Controller('api/analytics/history')
+// Every client's jobs and counts: open while API keys are off; with them on, operators' only (the admin token).
+@AdminAccess({ onlyWithApiKeys: true })
 export class AnalyticsHistoryController {
   constructor(private readonly analytics: AnalyticsHistoryService) {}
 

@@ -34,6 +34,8 @@ export interface JobHistoryTable {
   error: string | null;
   attempts: number;
   api_key_id: string | null;
+  /** The API key owning the private cache scope the job was made in; null: the shared scope. */
+  scope_owner: string | null;
   created_at: Timestamp;
   finished_at: Timestamp;
 }

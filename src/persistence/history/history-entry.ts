@@ -25,6 +25,7 @@ export interface JobHistoryRecord {
   readonly error: string | null;
   readonly attempts: number;
   readonly api_key_id: string | null;
+  readonly scope_owner: string | null;
   readonly created_at: string;
   readonly finished_at: string;
 }
@@ -60,7 +61,12 @@ const NO_RESULT = {
   fetched_at: null,
 } as const;
 
-const LATER_FIELDS = { model_version: null, cost_usd: null, api_key_id: null } as const;
+const LATER_FIELDS = { model_version: null, cost_usd: null } as const;
+
+/** Who made the job, and in which cache scope. */
+function ownerFields(job: FinishedJob) {
+  return { api_key_id: job.data.apiKeyId ?? null, scope_owner: job.data.scopeOwner ?? null };
+}
 
 /**
  * The entry of a job that is completing, built in the processor before BullMQ marks it completed (so a crash in
@@ -77,6 +83,7 @@ export function completedHistoryEntry(
   return {
     row: {
       ...LATER_FIELDS,
+      ...ownerFields(job),
       id: job.id ?? '',
       input_hash: job.data.inputHash,
       input_type: job.data.inputType,
@@ -112,6 +119,7 @@ export function failedHistoryEntry(job: FinishedJob): HistoryEntry {
   return {
     row: {
       ...LATER_FIELDS,
+      ...ownerFields(job),
       ...NO_RESULT,
       id: job.id ?? '',
       input_hash: job.data.inputHash,

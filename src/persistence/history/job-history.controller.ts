@@ -1,11 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AdminAccess } from '../../admin/admin.guard';
 import { JobHistoryPageDto } from './job-history-page.dto';
 import { MAX_PAGE_SIZE, parseJobHistoryQuery } from './job-history-query';
 import { JobHistoryService } from './job-history.service';
 
 @ApiTags('jobs')
 @Controller('api/jobs')
+// Every client's jobs and counts: open while API keys are off; with them on, operators' only (the admin token).
+@AdminAccess({ onlyWithApiKeys: true })
 export class JobHistoryController {
   constructor(private readonly history: JobHistoryService) {}
 

@@ -59,6 +59,7 @@ export class JobHistoryRepository {
           error: eb.ref('excluded.error'),
           attempts: eb.ref('excluded.attempts'),
           api_key_id: eb.ref('excluded.api_key_id'),
+          scope_owner: eb.ref('excluded.scope_owner'),
           created_at: eb.ref('excluded.created_at'),
           finished_at: eb.ref('excluded.finished_at'),
         })),

@@ -1,3 +1,4 @@
+import { type CacheScope, sameScope, scopeOfJob, SHARED_SCOPE } from '../../jobs/cache-scope';
 import { BadRequestException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../../core/config/environment';
@@ -48,13 +49,15 @@ export class JobHistoryService {
   }
 
   /**
-   * A finished job's status from its history row, or null when there is none (never recorded, or past retention).
-   * A PostgreSQL outage answers 503 rather than a 404 that would tell the client the job does not exist.
+   * A finished job's status from its history row, or null when there is none (never recorded, or past retention, or
+   * made in another cache scope than the viewer's). A PostgreSQL outage answers 503 rather than a 404 that would tell
+   * the client the job does not exist.
    */
-  async status(jobId: string): Promise<JobStatus | null> {
+  async status(jobId: string, viewer: CacheScope = SHARED_SCOPE): Promise<JobStatus | null> {
     if (!UUID.test(jobId)) return null;
     const row = await this.bounded(this.repository.findById(jobId.toLowerCase()), 'read the job history');
-    return row ? historyRowToStatus(row) : null;
+    if (!row || !sameScope(scopeOfJob({ scopeOwner: row.scope_owner ?? undefined }), viewer)) return null;
+    return historyRowToStatus(row);
   }
 
   /**

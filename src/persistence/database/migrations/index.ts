@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './0001-initial-schema';
+import { jobScopeOwner } from './0002-job-scope-owner';
 
 /**
  * Every migration, by name, in order: compiled into dist with the code, so nothing is looked up on disk at run time.
@@ -7,6 +8,7 @@ import { initialSchema } from './0001-initial-schema';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
+  '0002-job-scope-owner': jobScopeOwner,
 };
 
 /** The newest migration: the service refuses to start on a database that has not applied it. */

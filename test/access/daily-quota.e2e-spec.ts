@@ -1,0 +1,123 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Clock } from '../../src/access/clock';
+import { SUMMARIZER } from '../../src/ai/summarizer';
+import { RedisKeys } from '../../src/core/redis/redis-keys';
+import { FakeClock } from '../fakes/fake-clock';
+import { TestApiKeys } from '../support/api-keys';
+import { ScriptedSummarizer } from '../support/scripted-summarizer';
+import { deleteKeysWithPrefix, startTestApp, waitForJob, type TestApp } from '../support/test-app';
+import { TEST_REDIS_URL, uniquePrefix } from '../support/test-environment';
+
+describe('the daily quota of new AI jobs per key (injected clock, two API processes)', () => {
+  const prefix = uniquePrefix();
+  const clock = new FakeClock(Date.parse('2026-05-01T23:59:58.000Z'));
+  const summarizer = new ScriptedSummarizer();
+  const keys = new TestApiKeys(prefix);
+  const redis = new Redis(TEST_REDIS_URL);
+  const redisKeys = new RedisKeys(prefix);
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    const env = { REDIS_KEY_PREFIX: prefix, API_KEYS_REQUIRED: 'true', DAILY_JOB_LIMIT: '5' };
+    a = await startTestApp({
+      env,
+      override: (builder) =>
+        builder.overrideProvider(SUMMARIZER).useValue(summarizer).overrideProvider(Clock).useValue(clock),
+    });
+    b = await startTestApp({
+      env: { ...env, PROCESS_ROLE: 'api' },
+      override: (builder) =>
+        builder
+          .overrideProvider(SUMMARIZER)
+          .useValue(new ScriptedSummarizer())
+          .overrideProvider(Clock)
+          .useValue(clock),
+    });
+  });
+  afterAll(async () => {
+    summarizer.release();
+    await Promise.all([a.close(), b.close()]);
+    keys.close();
+    redis.disconnect();
+    await deleteKeysWithPrefix(TEST_REDIS_URL, prefix);
+  });
+
+  it('counts only new jobs, lets joins through when the quota is used up, and starts over at UTC midnight', async () => {
+    const key = await keys.create({ dailyJobs: 2 });
+    const jobsOn = (day: string) => redis.get(redisKeys.dailyJobs(key.id, day)).then(Number);
+    const submit = (app: TestApp, input: string) => app.post('/api/submit', { input }, key.auth);
+    const [first, second, third] = [
+      'First input. It runs.',
+      'Second input. It runs too.',
+      'Third input. Over.',
+    ];
+    summarizer.hold();
+
+    expect((await submit(a, first)).body.cache).toBe('miss');
+    // A join of the running job is refunded: still one job today.
+    expect((await submit(b, first)).body.cache).toBe('deduplicated');
+    expect(await jobsOn('2026-05-01')).toBe(1);
+    const secondJob = await submit(b, second);
+    expect(secondJob.body.cache).toBe('miss');
+    expect(secondJob.headers['ratelimit-policy']).toBe('"daily-jobs";q=2;w=86400');
+    expect(secondJob.headers['ratelimit']).toBe('"daily-jobs";r=0;t=2');
+    expect(await jobsOn('2026-05-01')).toBe(2);
+
+    const refused = await submit(a, third);
+    expect(refused.status).toBe(429);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({
+      type: 'https://iana.org/assignments/http-problem-types#quota-exceeded',
+      status: 429,
+      'violated-policies': ['daily-jobs'],
+      detail: expect.stringMatching(/2 of its 2 new AI jobs today/),
+    });
+    // Two seconds to midnight UTC.
+    expect(refused.headers['retry-after']).toBe('2');
+    expect(refused.headers['ratelimit']).toBe('"daily-jobs";r=0;t=2');
+    expect(await jobsOn('2026-05-01')).toBe(2);
+
+    // Used up, but joining a job that is running makes none: allowed, on either process.
+    expect((await submit(b, first)).body.cache).toBe('deduplicated');
+    expect((await submit(a, second)).body.cache).toBe('deduplicated');
+
+    summarizer.release();
+    await waitForJob({ get: (path) => a.get(path, key.auth) }, secondJob.body.job_id);
+    // Hits never count.
+    expect((await submit(b, second)).status).toBe(200);
+    expect((await submit(a, third)).status).toBe(429);
+
+    clock.set('2026-05-02T00:00:00.000Z');
+    const nextDay = await submit(b, third);
+    expect(nextDay).toMatchObject({ status: 202, body: { cache: 'miss' } });
+    expect(nextDay.headers['ratelimit']).toBe('"daily-jobs";r=1;t=86400');
+    expect(await jobsOn('2026-05-02')).toBe(1);
+    expect(await jobsOn('2026-05-01')).toBe(2);
+    const usage = await a.get('/api/usage', key.auth);
+    expect(usage.body).toMatchObject({ day: '2026-05-02', jobs: 1, remaining: { jobs_today: 1 } });
+  });
+
+  it('uses DAILY_JOB_LIMIT for keys without their own quota, and none for --daily-jobs 0', async () => {
+    clock.set('2026-05-03T08:00:00.000Z');
+    const byDefault = await keys.create();
+    const unlimited = await keys.create({ dailyJobs: 0 });
+    const statuses = async (auth: Record<string, string>, n: number) => {
+      const result = [];
+      for (let i = 0; i < n; i++)
+        result.push(
+          (await a.post('/api/submit', { input: `Quota ${i} ${auth.authorization}.` }, auth)).status,
+        );
+      return result;
+    };
+    expect(await statuses(byDefault.auth, 6)).toEqual([202, 202, 202, 202, 202, 429]);
+    expect(await statuses(unlimited.auth, 8)).toEqual(Array<number>(8).fill(202));
+    // Counted all the same, for /api/usage.
+    expect((await a.get('/api/usage', unlimited.auth)).body).toMatchObject({
+      jobs: 8,
+      limits: { daily_jobs: null },
+      remaining: { jobs_today: null },
+    });
+  });
+});
