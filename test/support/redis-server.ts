@@ -40,7 +40,9 @@ export class DisposableRedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts the server unless it is running already (a second one could not bind the port, and would be orphaned). */
   async start(): Promise<void> {
+    if (this.process && this.process.exitCode === null && this.process.signalCode === null) return;
     this.process = spawn(
       'redis-server',
       [
