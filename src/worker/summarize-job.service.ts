@@ -6,6 +6,7 @@ import { ContentFetcher } from '../content/content-fetcher';
 import type { Environment } from '../core/config/environment';
 import { JobKeys } from '../jobs/job-key';
 import type { SummarizeJobData, SummarizeJobResult } from '../jobs/summarize-job';
+import { JobMetrics } from '../metrics/job.metrics';
 
 /** A finished job's result and what it cost, for the analytics. */
 export interface JobOutcome {
@@ -43,6 +44,8 @@ export class SummarizeJobService {
     private readonly content: ContentFetcher,
     private readonly keys: JobKeys,
     config: ConfigService<Environment, true>,
+    /** Timing hooks: smartcache_job_duration_seconds{stage} and a span per stage. */
+    private readonly jobMetrics: JobMetrics,
   ) {
     this.cacheTtlSeconds = config.get('CACHE_TTL', { infer: true });
     this.fallbackCacheTtlSeconds = config.get('FALLBACK_CACHE_TTL', { infer: true });
@@ -65,7 +68,7 @@ export class SummarizeJobService {
       return { ...outcome, cacheEntries: [this.entry(data.inputHash, outcome.result)] };
     }
 
-    const article = await this.content.fetchArticle(data.input, options.signal);
+    const article = await this.content.fetchArticle(data.input, options.signal, this.jobMetrics.timeStage);
     const contentHash = this.keys.ofArticle(article.text);
     const cached = await this.cache.get(contentHash);
     const cacheEntries: CacheEntry[] = [];
@@ -94,12 +97,14 @@ export class SummarizeJobService {
     title: string | null,
     options: RunOptions,
   ): Promise<Omit<JobOutcome, 'cacheEntries'>> {
-    const summary: Summary = await this.summarizer.summarize({
-      text,
-      title: title ?? undefined,
-      signal: options.signal,
-      finalAttempt: options.finalAttempt,
-    });
+    const summary: Summary = await this.jobMetrics.timeStage('summarizing', () =>
+      this.summarizer.summarize({
+        text,
+        title: title ?? undefined,
+        signal: options.signal,
+        finalAttempt: options.finalAttempt,
+      }),
+    );
     const producedBy = summary.producedBy ?? this.summarizer.identity;
     return {
       result: {
