@@ -14,9 +14,12 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LiveModule } from './live/live.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { StatusModule } from './status/status.module';
 import { SubmitModule } from './submit/submit.module';
+import { tracingStarted } from './tracing/tracer';
+import { TracingModule } from './tracing/tracing.module';
 import { WorkerModule } from './worker/worker.module';
 
 /** LOG_FORMAT, else pretty on a terminal and JSON otherwise. */
@@ -70,6 +73,9 @@ export class AppModule {
         RedisModule.forRoles({ requestPath: serveApi, workers: runWorkers }),
         JobsModule,
         OpenApiModule,
+        // Prometheus metrics (every process), and the route names of HTTP spans (API processes that trace).
+        MetricsModule.register(env),
+        ...(serveApi && tracingStarted() ? [TracingModule] : []),
         // Off by default: PostgreSQL only when DATABASE_URL is set (the rest of the app runs the same without it).
         ...(env.DATABASE_URL ? [PersistenceModule.register(env)] : []),
         ...(serveApi

@@ -4,8 +4,13 @@ import { summarizerIdentityOf } from './ai/summarizer-identity';
 import type { Environment } from './core/config/environment';
 import { describeRedisUrl } from './core/redis/redis-connection';
 
+export interface StartAppOptions {
+  /** Runs once the app has closed on SIGTERM/SIGINT, before the process exits (main.ts flushes the traces). */
+  readonly afterClose?: () => Promise<void>;
+}
+
 /** Builds and starts the application for a checked configuration, and stops it on SIGTERM/SIGINT within bounds. */
-export async function startApp(env: Environment): Promise<void> {
+export async function startApp(env: Environment, { afterClose }: StartAppOptions = {}): Promise<void> {
   const logger = new Logger('Bootstrap');
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
@@ -23,7 +28,9 @@ export async function startApp(env: Environment): Promise<void> {
       logger.error('shutdown timed out; exiting with jobs still running (they will be recovered as stalled)');
       process.exit(1);
     }, env.SHUTDOWN_TIMEOUT_MS).unref();
-    app.close().then(
+    // afterClose never throws (main.ts: a bounded flush of the traces).
+    const closed = app.close().then(afterClose);
+    closed.then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'error while shutting down');

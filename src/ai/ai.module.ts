@@ -7,6 +7,7 @@ import { CpuModule, SUMMARIZER_POOL } from '../cpu/cpu.module';
 import { PooledLocalSummarizer } from '../cpu/pooled-local-summarizer';
 import { REQUEST_REDIS, WORKER_REDIS } from '../core/redis/redis.constants';
 import { RedisKeys } from '../core/redis/redis-keys';
+import { AI_CALL_OBSERVER, type AiCallObserver } from './ai-call-observer';
 import { AiCredentialsState } from './ai-credentials-state';
 import { SUMMARIZER } from './summarizer';
 import { SummarizerFactory, type AiConfig } from './summarizer.factory';
@@ -66,10 +67,22 @@ export class AiModule {
       credentialsOn(WORKER_REDIS),
       {
         provide: SUMMARIZER,
-        inject: [ConfigService, AiCredentialsState, SUMMARIZER_POOL],
-        useFactory: (config: Config, credentials: AiCredentialsState, pool: CpuPool) =>
+        // The observer comes from MetricsModule (global) when the app has it.
+        inject: [
+          ConfigService,
+          AiCredentialsState,
+          SUMMARIZER_POOL,
+          { token: AI_CALL_OBSERVER, optional: true },
+        ],
+        useFactory: (
+          config: Config,
+          credentials: AiCredentialsState,
+          pool: CpuPool,
+          observer?: AiCallObserver,
+        ) =>
           SummarizerFactory.create(aiConfig(config), credentials, {
             local: new PooledLocalSummarizer(pool, config.get('SUMMARIZE_TIMEOUT_MS', { infer: true })),
+            observer,
           }),
       },
     ],

@@ -1,3 +1,4 @@
+import type { AiCallObserver, AiCallOutcome, AiCallStart } from './ai-call-observer';
 import type { AiCredentialsState } from './ai-credentials-state';
 import {
   type AiCharges,
@@ -22,7 +23,7 @@ import type {
   Summary,
   TokenUsage,
 } from './summarizer';
-import { SummaryValidator, type ValidSummary } from './summary-validator';
+import { SummaryValidator, type SummaryValidation, type ValidSummary } from './summary-validator';
 import { remoteIdentity } from './summarizer-identity';
 
 /** One answer of the model, before validation. */
@@ -50,6 +51,14 @@ export interface RemoteSummarizerOptions {
   readonly credentials?: AiCredentialsState;
   /** Prices for `costUsd` (`AI_PRICES` merged over the built-in ones); the built-in table by default. */
   readonly prices?: PriceTable;
+  /** Told about every HTTP call (metrics, the AI span of a trace). */
+  readonly observer?: AiCallObserver;
+}
+
+/** A model's answer and its check. */
+interface CheckedAnswer {
+  readonly text: string;
+  readonly checked: SummaryValidation;
 }
 
 /**
@@ -100,6 +109,7 @@ export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
   private readonly matcher = new BatchAnswerMatcher();
   private readonly credentials: AiCredentialsState | undefined;
   private readonly prices: PriceTable;
+  private readonly observer: AiCallObserver | undefined;
 
   /** `batchEnvelope`: the key a provider needs the batched array wrapped in (an API that wants an object root). */
   protected constructor(
@@ -111,6 +121,7 @@ export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
     this.budget = new InputBudget(options.maxInputTokens);
     this.credentials = options.credentials;
     this.prices = options.prices ?? DEFAULT_PRICE_TABLE;
+    this.observer = options.observer;
   }
 
   /**
@@ -130,21 +141,20 @@ export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
     const conversation = buildSummaryPrompt({ text: input.text, title: request.title });
     const tally = new CallTally();
 
-    const first = await this.callOnce(conversation, request.signal, tally);
-    const checked = this.validator.validate(first);
-    if (checked.ok) return this.resultOf(checked.value, tally);
+    const first = await this.callOnce(conversation, request.signal, tally, 'summarize');
+    if (first.checked.ok) return this.resultOf(first.checked.value, tally);
 
     const repaired = await this.callOnce(
-      buildRepairPrompt(conversation, first, checked.problems),
+      buildRepairPrompt(conversation, first.text, first.checked.problems),
       request.signal,
       tally,
+      'repair',
     );
-    const rechecked = this.validator.validate(repaired);
-    if (rechecked.ok) return this.resultOf(rechecked.value, tally);
+    if (repaired.checked.ok) return this.resultOf(repaired.checked.value, tally);
     throw new AiInvalidOutputError({
       provider: this.identity.provider,
-      problems: rechecked.problems,
-      rawOutput: repaired,
+      problems: repaired.checked.problems,
+      rawOutput: repaired.text,
       ...this.charges(tally),
     });
   }
@@ -177,12 +187,14 @@ export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
     const shares = sharesOf(weights);
     const conversation = buildBatchPrompt(entries, { envelope: this.batchEnvelope });
 
+    const watch = this.observer?.start(this.callStart('batch', entries.length));
     let reply: ModelReply;
     try {
       reply = await this.complete(conversation, signal);
     } catch (error) {
       // A provider error (429, 5xx, timeout, bad key, cancellation) is every item's, with today's classes.
       const failure = this.toAiError(error, { calls: 1, usage: undefined }, signal);
+      watch?.end({ outcome: outcomeOf(failure), error: failure });
       const usages = shareUsage(failure.usage, weights);
       return entries.map((_, i) => ({
         ok: false,
@@ -202,6 +214,16 @@ export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
       reply.blocked !== undefined
         ? entries.map(() => ({ ok: false, problems: [`the batched call was blocked: ${reply.blocked}`] }))
         : this.matcher.match(reply.text, entries, this.batchEnvelope);
+    watch?.end({
+      outcome:
+        reply.blocked !== undefined
+          ? 'permanent_error'
+          : outcomes.every((outcome) => outcome.ok)
+            ? 'success'
+            : 'invalid_output',
+      usage: reply.usage,
+      responseModel: reply.modelVersion,
+    });
 
     return Promise.all(
       entries.map(async (entry, i): Promise<BatchItemResult> => {
@@ -236,13 +258,12 @@ export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
       const own = Object.fromEntries(Object.entries(outcome.element).filter(([key]) => key !== 'id'));
       conversation = buildRepairPrompt(single, JSON.stringify(own), outcome.problems);
     }
-    const answer = await this.callOnce(conversation, entry.request.signal, tally);
-    const checked = this.validator.validate(answer);
-    if (checked.ok) return this.resultOf(checked.value, tally, share);
+    const answer = await this.callOnce(conversation, entry.request.signal, tally, 'repair');
+    if (answer.checked.ok) return this.resultOf(answer.checked.value, tally, share);
     throw new AiInvalidOutputError({
       provider: this.identity.provider,
-      problems: checked.problems,
-      rawOutput: answer,
+      problems: answer.checked.problems,
+      rawOutput: answer.text,
       context: outcome.element
         ? `in the batched answer: ${outcome.problems.join('; ')}`
         : outcome.problems.join('; '),
@@ -250,30 +271,46 @@ export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
     });
   }
 
-  /** One HTTP call, counted in `tally` (and in the error's charges when it fails). */
+  /**
+   * One HTTP call and the check of its answer, counted in `tally` (and in the error's charges when it fails) and
+   * told to the observer with its outcome.
+   */
   private async callOnce(
     conversation: PromptConversation,
     signal: AbortSignal | undefined,
     tally: CallTally,
-  ): Promise<string> {
+    purpose: 'summarize' | 'repair',
+  ): Promise<CheckedAnswer> {
+    const watch = this.observer?.start(this.callStart(purpose, 1));
     let reply: ModelReply;
     try {
       reply = await this.complete(conversation, signal);
     } catch (error) {
       const failed = new CallTally({ ...tally, calls: tally.calls + 1 });
-      throw this.toAiError(error, this.charges(failed), signal);
+      const aiError = this.toAiError(error, this.charges(failed), signal);
+      watch?.end({ outcome: outcomeOf(aiError), error: aiError });
+      throw aiError;
     }
     tally.add(reply);
     this.credentials?.recordAccepted(this.identity.provider);
+    const answered = { usage: reply.usage, responseModel: reply.modelVersion };
     if (reply.blocked !== undefined) {
       // The same input is blocked again on every retry, so this fails the job instead of costing attempts.
-      throw new AiPermanentError(reply.blocked, {
+      const blocked = new AiPermanentError(reply.blocked, {
         provider: this.identity.provider,
         reason: 'safety_block',
         ...this.charges(tally),
       });
+      watch?.end({ outcome: 'permanent_error', error: blocked, ...answered });
+      throw blocked;
     }
-    return reply.text;
+    const checked = this.validator.validate(reply.text);
+    watch?.end({ outcome: checked.ok ? 'success' : 'invalid_output', ...answered });
+    return { text: reply.text, checked };
+  }
+
+  private callStart(purpose: AiCallStart['purpose'], inputs: number): AiCallStart {
+    return { provider: this.identity.provider, model: this.identity.model, purpose, inputs };
   }
 
   private resultOf(value: ValidSummary, tally: CallTally, batch?: BatchShare): Summary {
@@ -312,6 +349,17 @@ export abstract class RemoteSummarizer implements Summarizer, BatchSummarizer {
       this.credentials?.recordRejected(this.identity.provider, aiError.status, aiError.message);
     }
     return aiError;
+  }
+}
+
+function outcomeOf(error: AiError): AiCallOutcome {
+  switch (error.kind) {
+    case 'rate_limited':
+      return 'rate_limited';
+    case 'transient':
+      return 'transient_error';
+    case 'permanent':
+      return 'permanent_error';
   }
 }
 

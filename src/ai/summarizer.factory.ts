@@ -1,4 +1,5 @@
 import { resolveAiProvider, type Environment } from '../core/config/environment';
+import type { AiCallObserver } from './ai-call-observer';
 import type { AiCredentialsState } from './ai-credentials-state';
 import { AiBatcher } from './batch/ai-batcher';
 import { PriceTable } from './cost/price-table';
@@ -34,6 +35,8 @@ export interface SummarizerFactoryOptions {
    * `AI_BATCH_*`). The worker turns it on, with enough jobs in flight to fill batches (WorkerModule).
    */
   readonly batching?: boolean;
+  /** Told about every remote HTTP call (metrics and traces; see src/metrics). */
+  readonly observer?: AiCallObserver;
 }
 
 /**
@@ -44,13 +47,14 @@ export class SummarizerFactory {
   static create(
     config: AiConfig,
     credentials?: AiCredentialsState,
-    { local = new LocalSummarizer(), batching = false }: SummarizerFactoryOptions = {},
+    { local = new LocalSummarizer(), batching = false, observer }: SummarizerFactoryOptions = {},
   ): Summarizer {
     const common = {
       timeoutMs: config.AI_TIMEOUT_MS,
       maxInputTokens: config.AI_MAX_INPUT_TOKENS,
       credentials,
       prices: PriceTable.fromEnv(config.AI_PRICES),
+      observer,
     };
     let remote: GeminiSummarizer | OpenAiSummarizer;
     switch (resolveAiProvider(config)) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, preSerializationHookHandler } from 'fastify';
+import { MetricsRegistry } from '../metrics/metrics.registry';
 import { AnalyticsRepository, type RequestOutcome } from './analytics.repository';
 
 /**
@@ -33,12 +34,17 @@ const OUTCOMES = new Set<unknown>(['hit', 'miss', 'deduplicated']);
  */
 @Injectable()
 export class AnalyticsHook {
-  constructor(private readonly analytics: AnalyticsRepository) {}
+  constructor(
+    private readonly analytics: AnalyticsRepository,
+    private readonly metrics: MetricsRegistry,
+  ) {}
 
   /** Counts one answered submission (anything without a `cache` outcome is ignored). */
   count(answer: unknown): void {
     const response = answer as CountableResponse | null;
     if (!response || !OUTCOMES.has(response.cache)) return;
+    // smartcache_submissions_total: in memory, like the analytics' own count (no Redis round trip).
+    this.metrics.countSubmission(response.cache as RequestOutcome);
     this.analytics.recordRequest(response.cache as RequestOutcome, {
       tokensSaved: response[ANALYTICS_FACTS]?.tokensSaved,
       archiveHit: response[ANALYTICS_FACTS]?.archiveHit,

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REQUEST_REDIS, WORKER_REDIS } from '../core/redis/redis.constants';
 import { RedisKeys } from '../core/redis/redis-keys';
+import { MetricsRegistry } from '../metrics/metrics.registry';
 import { AnalyticsController } from './analytics.controller';
 import { AnalyticsHook } from './analytics.hook';
 import { AnalyticsRepository } from './analytics.repository';
@@ -9,8 +10,10 @@ import { AnalyticsService } from './analytics.service';
 
 const repositoryOn = (client: symbol) => ({
   provide: AnalyticsRepository,
-  inject: [client, RedisKeys],
-  useFactory: (redis: Redis, keys: RedisKeys) => new AnalyticsRepository(redis, keys),
+  // MetricsModule (global) counts the tokens saved in smartcache_cache_tokens_saved_total too.
+  inject: [client, RedisKeys, { token: MetricsRegistry, optional: true }],
+  useFactory: (redis: Redis, keys: RedisKeys, metrics?: MetricsRegistry) =>
+    new AnalyticsRepository(redis, keys, metrics),
 });
 
 /**

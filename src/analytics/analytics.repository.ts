@@ -4,6 +4,7 @@ import type { RedisKeys } from '../core/redis/redis-keys';
 import { LogThrottle } from '../core/runtime/log-throttle';
 import { HOURLY_FIELDS, HOURLY_TTL_SECONDS, hourBucket, type HourlyField } from './hourly-bucket';
 import type { SummarizeJobResult } from '../jobs/summarize-job';
+import type { MetricsRegistry } from '../metrics/metrics.registry';
 
 /** How a submission was answered; each is one counter. */
 export type RequestOutcome = 'hit' | 'miss' | 'deduplicated';
@@ -28,6 +29,7 @@ const ENDED_JOB_TTL_SECONDS = 3_600;
  * tokens-per-serve for joins still on their way.
  *   KEYS: waiting counter of the job, tokens-per-serve of the ended job, the counters hash, the current hour's hash
  *   ARGV: joins (or tokens per serve), the TTL of what waits, the hour hash's TTL
+ *   Both return the tokens they credited, which the process that ran them adds to its Prometheus counter.
  */
 const CREDIT_SAVED = `
 local function credit(tokens)
@@ -41,17 +43,19 @@ end
 const CREDIT_JOIN = `${CREDIT_SAVED}
 local perServe = redis.call('GET', KEYS[2])
 if perServe then
-  credit(tonumber(perServe) * tonumber(ARGV[1]))
-  return 1
+  local tokens = tonumber(perServe) * tonumber(ARGV[1])
+  credit(tokens)
+  return tokens
 end
 redis.call('INCRBY', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 0`;
 const CREDIT_END = `${CREDIT_SAVED}
 local waiting = tonumber(redis.call('GETDEL', KEYS[1]) or '0')
-credit(waiting * tonumber(ARGV[1]))
+local tokens = waiting * tonumber(ARGV[1])
+credit(tokens)
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
-return waiting`;
+return tokens`;
 
 /** The scripts above as ioredis commands, so they go into the batch's MULTI. */
 interface CreditCommands {
@@ -160,6 +164,8 @@ export class AnalyticsRepository implements OnApplicationShutdown {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    /** Also counts the tokens saved in `smartcache_cache_tokens_saved_total` (per process, in memory). */
+    private readonly metrics?: Pick<MetricsRegistry, 'countTokensSaved'>,
   ) {
     redis.defineCommand('analyticsCreditJoin', { numberOfKeys: 4, lua: CREDIT_JOIN });
     redis.defineCommand('analyticsCreditEnd', { numberOfKeys: 4, lua: CREDIT_END });
@@ -181,6 +187,7 @@ export class AnalyticsRepository implements OnApplicationShutdown {
     this.pending.add(OUTCOME_FIELD[outcome], 1);
     if (archiveHit) this.pending.add('archive_hits', 1);
     this.pending.add('tokens_saved', tokensSaved);
+    this.metrics?.countTokensSaved(tokensSaved);
     if (outcome === 'deduplicated' && jobId)
       this.pending.joinedJobs.set(jobId, (this.pending.joinedJobs.get(jobId) ?? 0) + 1);
     this.scheduleFlush();
@@ -193,6 +200,7 @@ export class AnalyticsRepository implements OnApplicationShutdown {
     this.pending.add('ai_calls', aiCalls);
     this.pending.add('tokens_used', tokensUsed);
     this.pending.add('tokens_saved', tokensSaved);
+    this.metrics?.countTokensSaved(tokensSaved);
     this.pending.models.set(model, (this.pending.models.get(model) ?? 0) + 1);
     this.pending.processingMs.push(Math.round(processingMs));
     this.pending.endedJobs.push({ jobId, tokensPerServe: result.usage?.totalTokens ?? 0 });
@@ -265,8 +273,14 @@ export class AnalyticsRepository implements OnApplicationShutdown {
         HOURLY_TTL_SECONDS,
       );
     }
+    const creditCount = pending.joinedJobs.size + pending.endedJobs.length;
     try {
-      await multi.exec();
+      const replies = await multi.exec();
+      // The credit scripts come last; each answers the tokens it credited (the joins' savings, known only now).
+      if (creditCount > 0 && this.metrics) {
+        for (const [, tokens] of replies?.slice(-creditCount) ?? [])
+          this.metrics.countTokensSaved(Number(tokens));
+      }
     } catch (error) {
       const retried = !/timed out/i.test((error as Error).message);
       const dropped = retried ? this.pending.absorb(pending) : 0;

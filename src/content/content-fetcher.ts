@@ -39,6 +39,14 @@ export class InlineArticleExtraction implements ArticleExtraction {
   }
 }
 
+/**
+ * Runs one step of {@link ContentFetcher.fetchArticle}: the worker passes its timing hook (job metrics and spans), so
+ * the two steps are timed apart without the fetcher knowing how.
+ */
+export type ArticleStep = <T>(step: 'fetching' | 'extracting', run: () => Promise<T>) => Promise<T>;
+
+const untimed: ArticleStep = (_step, run) => run();
+
 /** Everything the content module reads from the environment, as a plain object so scripts and tests need no Nest. */
 export interface ContentFetcherOptions {
   /** DANGEROUS: comma-separated `host:port` fetched even on non-public addresses (`FETCH_ALLOWED_HOSTS`). */
@@ -74,14 +82,19 @@ export class ContentFetcher {
    * @throws ContentFetchError for every failure: `retryable` true for timeouts, resets, DNS hiccups, 5xx and 429;
    *   false for invalid URLs, blocked addresses, 4xx, too many redirects, unsupported types, too large, too little text.
    */
-  async fetchArticle(url: string, signal?: AbortSignal, onExtracting?: () => void): Promise<FetchedArticle> {
+  async fetchArticle(
+    url: string,
+    signal?: AbortSignal,
+    step: ArticleStep = untimed,
+  ): Promise<FetchedArticle> {
     const fetchedAt = this.now().toISOString();
     // SafeFetcher canonicalizes the URL (an invalid one fails as `invalid-url`) and reports the canonical form.
-    const document = await this.fetcher.fetch(url, signal);
-    onExtracting?.();
-    const article = await this.extraction.extract(
-      { body: document.body, mediaType: document.mediaType, url: document.finalUrl },
-      signal,
+    const document = await step('fetching', () => this.fetcher.fetch(url, signal));
+    const article = await step('extracting', () =>
+      this.extraction.extract(
+        { body: document.body, mediaType: document.mediaType, url: document.finalUrl },
+        signal,
+      ),
     );
     return {
       sourceUrl: document.url,

@@ -3,6 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../core/config/environment';
 import { reconnectStrategy } from '../core/redis/redis-connection';
+import { bullmqTelemetry } from '../tracing/bullmq-telemetry';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { SUMMARIZE_QUEUE } from './queue.constants';
 import { SummarizeJobProducer } from './summarize-job.producer';
@@ -49,6 +50,8 @@ type Config = ConfigService<Environment, true>;
             removeOnComplete: retention,
             removeOnFail: retention,
           },
+          // With tracing on: `add` makes a producer span and stores the trace context in the job.
+          telemetry: bullmqTelemetry(),
         };
       },
     }),

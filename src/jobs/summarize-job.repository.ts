@@ -16,6 +16,10 @@ export interface QueueCounts {
   readonly active: number;
 }
 
+/** The states {@link SummarizeJobRepository.countsByState} counts. */
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+export type QueueState = (typeof QUEUE_STATES)[number];
+
 /**
  * Every read of the summarize queue (job records, states, counts) and the queue-wide controls the workers use. Request
  * path reads go through {@link onLiveQueue}: they fail fast (503) while Redis is away instead of waiting for it.
@@ -70,6 +74,23 @@ export class SummarizeJobRepository {
     return {
       queued: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
       active: counts.active ?? 0,
+    };
+  }
+
+  /**
+   * Jobs in each of the five states operators watch, in one Redis round trip (the `smartcache_queue_jobs` gauge).
+   * `waiting` includes prioritized jobs: both wait for a worker. Fails fast while Redis is away.
+   */
+  async countsByState(): Promise<Record<QueueState, number>> {
+    const counts = await onLiveQueue(this.queue, () =>
+      this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'),
+    );
+    return {
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+      completed: counts.completed ?? 0,
     };
   }
 

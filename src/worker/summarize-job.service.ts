@@ -8,6 +8,7 @@ import type { Environment } from '../core/config/environment';
 import { JobKeys } from '../jobs/job-key';
 import type { JobProgress } from '../jobs/job-status';
 import type { StageTimings, SummarizeJobData, SummarizeJobResult } from '../jobs/summarize-job';
+import { JobMetrics } from '../metrics/job.metrics';
 
 /** A finished job's result and what it cost, for the analytics. */
 export interface JobOutcome {
@@ -69,6 +70,8 @@ export class SummarizeJobService {
     private readonly content: ContentFetcher,
     private readonly keys: JobKeys,
     config: ConfigService<Environment, true>,
+    /** Timing hooks: smartcache_job_duration_seconds{stage} and a span per stage. */
+    private readonly jobMetrics: JobMetrics,
   ) {
     this.cacheTtlSeconds = config.get('CACHE_TTL', { infer: true });
     this.fallbackCacheTtlSeconds = config.get('FALLBACK_CACHE_TTL', { infer: true });
@@ -94,10 +97,11 @@ export class SummarizeJobService {
       return { ...outcome, result, cacheEntries: [this.entry(data.inputHash, result)] };
     }
 
-    clock.start('fetching');
-    const article = await this.content.fetchArticle(data.input, options.signal, () =>
-      clock.start('extracting'),
-    );
+    // Each step starts the job's stage (clients following it) and is timed for the metrics.
+    const article = await this.content.fetchArticle(data.input, options.signal, (stage, run) => {
+      clock.start(stage);
+      return this.jobMetrics.timeStage(stage, run);
+    });
     // In the job's cache scope: a private key's URL never reuses (or reveals) a summary made for anyone else.
     const contentHash = scopedInputHash(this.keys.ofArticle(article.text), scopeOfJob(data));
     const cached = await this.cache.get(contentHash);
@@ -129,12 +133,14 @@ export class SummarizeJobService {
     title: string | null,
     options: RunOptions,
   ): Promise<Omit<JobOutcome, 'cacheEntries'>> {
-    const summary: Summary = await this.summarizer.summarize({
-      text,
-      title: title ?? undefined,
-      signal: options.signal,
-      finalAttempt: options.finalAttempt,
-    });
+    const summary: Summary = await this.jobMetrics.timeStage('summarizing', () =>
+      this.summarizer.summarize({
+        text,
+        title: title ?? undefined,
+        signal: options.signal,
+        finalAttempt: options.finalAttempt,
+      }),
+    );
     const producedBy = summary.producedBy ?? this.summarizer.identity;
     return {
       result: {

@@ -18,8 +18,10 @@ import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import { logBullmqErrors } from '../jobs/queue-errors';
 import { summarizeLimiter } from '../jobs/summarize-limiter';
 import { completedHistoryEntry, failedHistoryEntry } from '../persistence/history/history-entry';
+import { JobMetrics } from '../metrics/job.metrics';
 import { HistoryOutbox } from '../persistence/history/history-outbox';
 import { WebhookPromoter } from '../webhooks/webhook.promoter';
+import { bullmqTelemetry } from '../tracing/bullmq-telemetry';
 import { toJobError } from './job-failure';
 import { SummarizeJobService } from './summarize-job.service';
 
@@ -41,6 +43,8 @@ export function summarizeWorkerOptions(env: Environment): WorkerOptions {
     lockRenewTime: env.JOB_LOCK_MS / 2,
     stalledInterval: env.STALLED_INTERVAL_MS,
     limiter: summarizeLimiter(env.AI_MAX_RPS),
+    // With tracing on: each job's `process` span continues the trace of the request that queued it.
+    telemetry: bullmqTelemetry(),
   } as WorkerOptions;
 }
 
@@ -65,6 +69,8 @@ export class SummarizeProcessor
     private readonly jobs: SummarizeJobRepository,
     private readonly config: ConfigService<Environment, true>,
     private readonly webhooks: WebhookPromoter,
+    /** smartcache_jobs_total and the job's total duration. */
+    private readonly jobMetrics: JobMetrics,
     /** Present only with DATABASE_URL (PersistenceModule). */
     @Optional() private readonly history?: HistoryOutbox,
   ) {
@@ -139,6 +145,7 @@ export class SummarizeProcessor
       );
       // Counted in memory and written in batches: never holds up (or fails) the job.
       this.analytics.recordJobCompleted({ ...outcome, jobId: job.id ?? '', processingMs });
+      this.jobMetrics.completed(processingMs);
       // At debug, like 'job started': a line per successful job was the largest cost of a job after BullMQ's own
       // (docs/performance.md); outcomes are in the analytics and GET /api/status, failures are logged at warn.
       this.logger.debug(
@@ -175,6 +182,7 @@ export class SummarizeProcessor
     );
     if (final && job?.id) {
       this.analytics.recordJobFailed(job.id);
+      this.jobMetrics.failed();
       this.history?.record(failedHistoryEntry(job));
       this.webhooks.jobEnded(job.id);
     }

@@ -19,6 +19,25 @@ import { parseTrustProxy } from '../http/trust-proxy';
 export type ProcessRole = 'all' | 'api' | 'worker';
 export type AiProviderName = 'local' | 'gemini' | 'openai';
 export type LogFormat = 'json' | 'pretty';
+/** OTLP over HTTP; gRPC is not shipped (one exporter dependency less, and every collector takes HTTP). */
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type TraceSampler =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
+const TRACE_SAMPLERS: readonly TraceSampler[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
 
 const AI_PROVIDERS: readonly AiProviderName[] = ['local', 'gemini', 'openai'];
 
@@ -159,6 +178,38 @@ export class Environment {
     message: 'must be 16 to 512 printable ASCII characters without spaces',
   })
   ADMIN_TOKEN?: string;
+
+  /** Port of the `/metrics` server of a `PROCESS_ROLE=worker` process (processes that serve the API use PORT). */
+  @Int(0, 65535) METRICS_PORT = 9464;
+
+  // OpenTelemetry traces: the standard variables (opentelemetry.io/docs/specs/otel/configuration/sdk-environment-
+  // variables). Validated here with the rest; the OTLP exporter itself reads its own (endpoint, headers, timeout,
+  // compression, certificates) as the specification says. Traces are off unless an endpoint or the exporter is set.
+  /** `true` keeps traces off whatever else is set. */
+  @Bool() OTEL_SDK_DISABLED = false;
+  /** `otlp` turns traces on (to http://localhost:4318 without an endpoint); `none` keeps them off. */
+  @IsOptional() @OneOf(['otlp', 'none']) OTEL_TRACES_EXPORTER?: 'otlp' | 'none';
+  /** Base URL of an OTLP/HTTP receiver (`/v1/traces` is appended); setting it turns traces on. */
+  @IsOptional()
+  @UrlWith(['http', 'https'], 'http://otel-collector:4318')
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  /** The traces URL itself, used as given; setting it turns traces on. */
+  @IsOptional()
+  @UrlWith(['http', 'https'], 'http://otel-collector:4318/v1/traces')
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+  /** `http/protobuf` (default) or `http/json`. */
+  @IsOptional() @OneOf(OTLP_PROTOCOLS) OTEL_EXPORTER_OTLP_PROTOCOL?: OtlpProtocol;
+  /** Overrides OTEL_EXPORTER_OTLP_PROTOCOL for traces. */
+  @IsOptional() @OneOf(OTLP_PROTOCOLS) OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?: OtlpProtocol;
+  /** The service name of every span (default `smartcache-ai`); OTEL_RESOURCE_ATTRIBUTES adds attributes. */
+  @OptionalString() OTEL_SERVICE_NAME?: string;
+  @OptionalString() OTEL_RESOURCE_ATTRIBUTES?: string;
+  /** Which traces are kept (default `parentbased_always_on`: every trace a caller did not decide against). */
+  @IsOptional() @OneOf(TRACE_SAMPLERS) OTEL_TRACES_SAMPLER?: TraceSampler;
+  /** The ratio of the `*traceidratio` samplers, from 0 to 1 (default 1). */
+  @IsOptional() @Decimal(0, 1) OTEL_TRACES_SAMPLER_ARG?: number;
+  /** Longest a finished span waits before it is exported, in ms. */
+  @Int(0) OTEL_BSP_SCHEDULE_DELAY = 5_000;
 
   /**
    * PostgreSQL for the job history, the summary archive and analytics over time (`postgres://user:pass@host/db`).

@@ -1,8 +1,7 @@
 import { Global, Injectable, Module, applyDecorators } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { ApiResponse, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { packageVersion } from '../runtime/package-version';
 import { PROBLEM_JSON } from './problem-details';
 
 /** JSON Schema of every error answer (RFC 9457); named `ProblemDetails` in the OpenAPI document. */
@@ -94,14 +93,6 @@ export class OpenApiRegistry {
 @Global()
 @Module({ providers: [OpenApiRegistry], exports: [OpenApiRegistry] })
 export class OpenApiModule {}
-
-/** The service's version, from package.json (two levels above this file in src/ and in dist/). */
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 /** The OpenAPI document of the app: the Swagger scan of its controllers plus the registry's native routes. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
