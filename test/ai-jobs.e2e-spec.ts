@@ -172,7 +172,8 @@ describe('jobs against the Gemini API (fake on loopback): retries, rate limits, 
   });
 
   it('keeps AI calls under AI_MAX_RPS across all workers', async () => {
-    api = await start({ AI_MAX_RPS: '2', WORKER_COUNT: '5' });
+    // Unbatched, one call per job (with batching a call carries up to AI_BATCH_SIZE jobs: test/ai-batching.e2e-spec.ts).
+    api = await start({ AI_MAX_RPS: '2', WORKER_COUNT: '5', AI_BATCH_SIZE: '1' });
     const submitted = await Promise.all(
       [9, 10, 11, 12, 13].map((n) => api.post('/api/submit', { input: text(n) })),
     );

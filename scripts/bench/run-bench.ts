@@ -795,7 +795,7 @@ async function main(): Promise<void> {
         workerPeak: (databaseUrl) => workerPeak(redis, databaseUrl),
       });
     }
-    if (ONLY.has('batch')) await runBatchBench({ log, row });
+    if (ONLY.has('batch')) await runBatchBench({ log, row }, PREFIX);
   } finally {
     for (const child of children) await child.stop();
     const deleted = await deleteKeys(redis, `${PREFIX}*`);

@@ -6,7 +6,7 @@ import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, onSendHookHandler } from 'fastify';
-import type { Environment } from '../core/config/environment';
+import { jobStartsPerSecond, type Environment } from '../core/config/environment';
 import { summarizeLimiter } from '../jobs/summarize-limiter';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import { WebhookDeliveryProducer } from '../webhooks/webhook-delivery.producer';
@@ -55,7 +55,14 @@ export class QueueBoardRoute implements OnModuleInit {
     const token = this.config.get('ADMIN_TOKEN', { infer: true });
     if (token === undefined) return;
     const board = new BullBoardFastifyAdapter().setBasePath(QUEUE_BOARD_PATH);
-    const { max } = summarizeLimiter(this.config.get('AI_MAX_RPS', { infer: true }));
+    const { max } = summarizeLimiter(
+      jobStartsPerSecond({
+        AI_MAX_RPS: this.config.get('AI_MAX_RPS', { infer: true }),
+        AI_BATCH_SIZE: this.config.get('AI_BATCH_SIZE', { infer: true }),
+        AI_PROVIDER: this.config.get('AI_PROVIDER', { infer: true }),
+        GEMINI_API_KEY: this.config.get('GEMINI_API_KEY', { infer: true }),
+      }),
+    );
     createBullBoard({
       queues: [
         new SummarizeQueueBoardAdapter(this.jobs.queueForTools(), max, {

@@ -9,7 +9,7 @@ import { REQUEST_REDIS, WORKER_REDIS } from '../core/redis/redis.constants';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { AI_CALL_OBSERVER, type AiCallObserver } from './ai-call-observer';
 import { AiCredentialsState } from './ai-credentials-state';
-import { SUMMARIZER } from './summarizer';
+import { LOCAL_SUMMARIZER, SUMMARIZER, type Summarizer } from './summarizer';
 import { SummarizerFactory, type AiConfig } from './summarizer.factory';
 import { SUMMARIZER_IDENTITY, summarizerIdentityOf } from './summarizer-identity';
 
@@ -66,27 +66,32 @@ export class AiModule {
       identity,
       credentialsOn(WORKER_REDIS),
       {
+        provide: LOCAL_SUMMARIZER,
+        inject: [ConfigService, SUMMARIZER_POOL],
+        useFactory: (config: Config, pool: CpuPool) =>
+          new PooledLocalSummarizer(pool, config.get('SUMMARIZE_TIMEOUT_MS', { infer: true })),
+      },
+      {
         provide: SUMMARIZER,
         // The observer comes from MetricsModule (global) when the app has it.
         inject: [
           ConfigService,
           AiCredentialsState,
-          SUMMARIZER_POOL,
+          LOCAL_SUMMARIZER,
           { token: AI_CALL_OBSERVER, optional: true },
         ],
         useFactory: (
           config: Config,
           credentials: AiCredentialsState,
-          pool: CpuPool,
+          local: Summarizer,
           observer?: AiCallObserver,
         ) =>
-          SummarizerFactory.create(aiConfig(config), credentials, {
-            local: new PooledLocalSummarizer(pool, config.get('SUMMARIZE_TIMEOUT_MS', { infer: true })),
-            observer,
-          }),
+          // Batching: concurrent jobs' calls are gathered (AI_BATCH_SIZE); the worker runs enough jobs at once for it
+          // (summarizeWorkerOptions). A no-op for the built-in summarizer and AI_BATCH_SIZE=1.
+          SummarizerFactory.create(aiConfig(config), credentials, { local, observer, batching: true }),
       },
     ],
-    exports: [SUMMARIZER_IDENTITY, AiCredentialsState, SUMMARIZER],
+    exports: [SUMMARIZER_IDENTITY, AiCredentialsState, SUMMARIZER, LOCAL_SUMMARIZER],
   };
 
   static forApi(): DynamicModule {

@@ -80,3 +80,6 @@ export interface Summarizer {
 
 /** DI token for the configured {@link Summarizer}. */
 export const SUMMARIZER = Symbol('SUMMARIZER');
+
+/** DI token for the built-in summarizer of a worker process (the fallback, and what a spent AI budget falls back to). */
+export const LOCAL_SUMMARIZER = Symbol('LOCAL_SUMMARIZER');

@@ -1,5 +1,22 @@
 import { ApiProperty } from '@nestjs/swagger';
 
+export class AiBudgetDto {
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'AI_DAILY_BUDGET_USD; null: no budget.',
+  })
+  readonly daily_usd!: number | null;
+  @ApiProperty({ description: 'Remote AI spend today (UTC), in USD, by every worker.' })
+  readonly spent_today_usd!: number;
+  @ApiProperty({
+    description:
+      'True once today’s spend has reached the budget: no new remote call starts until 00:00 UTC (jobs use the ' +
+      'built-in summarizer with AI_FALLBACK=local, else wait, with a note in their status).',
+  })
+  readonly exhausted!: boolean;
+}
+
 export class AnalyticsResponseDto {
   @ApiProperty({ description: 'cache_hits + cache_misses + deduplicated' }) readonly total_requests!: number;
   @ApiProperty() readonly cache_hits!: number;
@@ -32,6 +49,22 @@ export class AnalyticsResponseDto {
     description: 'Tokens cache hits and deduplication avoided: the recorded usage of what they served.',
   })
   readonly tokens_saved!: number;
+  @ApiProperty({
+    description:
+      'What remote AI cost, in USD at AI_PRICES (every call, failed attempts and repairs included; to the micro-dollar).',
+  })
+  readonly cost_usd!: number;
+  @ApiProperty({
+    description:
+      'What hits, joins of a running job, the archive and the content cache avoided paying, in USD: the recorded ' +
+      'cost of the summaries they served.',
+  })
+  readonly cost_saved_usd!: number;
+  @ApiProperty({
+    type: () => AiBudgetDto,
+    description: 'The daily AI budget (AI_DAILY_BUDGET_USD) and today’s spend.',
+  })
+  readonly ai_budget!: AiBudgetDto;
   @ApiProperty({ description: 'Webhook deliveries the receiver accepted (2xx).' })
   readonly webhooks_delivered!: number;
   @ApiProperty({

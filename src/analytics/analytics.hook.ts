@@ -11,6 +11,8 @@ export const ANALYTICS_FACTS = Symbol('analytics facts');
 
 export interface AnalyticsFacts {
   readonly tokensSaved?: number;
+  /** What the summary served cost when it was made (USD): what the hit avoided paying. */
+  readonly costSavedUsd?: number;
   /** The hit came from the PostgreSQL archive rather than the Redis cache. */
   readonly archiveHit?: boolean;
 }
@@ -47,6 +49,7 @@ export class AnalyticsHook {
     this.metrics.countSubmission(response.cache as RequestOutcome);
     this.analytics.recordRequest(response.cache as RequestOutcome, {
       tokensSaved: response[ANALYTICS_FACTS]?.tokensSaved,
+      costSavedUsd: response[ANALYTICS_FACTS]?.costSavedUsd,
       archiveHit: response[ANALYTICS_FACTS]?.archiveHit,
       jobId: response.job_id,
     });

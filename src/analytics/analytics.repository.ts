@@ -6,6 +6,11 @@ import { HOURLY_FIELDS, HOURLY_TTL_SECONDS, hourBucket, type HourlyField } from 
 import type { SummarizeJobResult } from '../jobs/summarize-job';
 import type { MetricsRegistry } from '../metrics/metrics.registry';
 
+/** `YYYY-MM-DD` of a moment, in UTC. */
+export function utcDayOf(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
 /** How a submission was answered; each is one counter. */
 export type RequestOutcome = 'hit' | 'miss' | 'deduplicated';
 
@@ -22,29 +27,32 @@ const DEDUP_WAITING_TTL_SECONDS = 86_400;
 const ENDED_JOB_TTL_SECONDS = 3_600;
 
 /**
- * Tokens saved by submissions that joined a running job are known only when the job ends, and the join and the end
- * are counted by different processes, each in its own batch: either may reach Redis first. These two scripts make
- * the order irrelevant (hand-written: the check and the credit must be one atomic step). A join credits the job's
- * tokens at once if it has ended, else waits in a counter; an end credits the waiting joins and leaves its
- * tokens-per-serve for joins still on their way.
- *   KEYS: waiting counter of the job, tokens-per-serve of the ended job, the counters hash, the current hour's hash
- *   ARGV: joins (or tokens per serve), the TTL of what waits, the hour hash's TTL
+ * Tokens (and cost) saved by submissions that joined a running job are known only when the job ends, and the join
+ * and the end are counted by different processes, each in its own batch: either may reach Redis first. These two
+ * scripts make the order irrelevant (hand-written: the check and the credit must be one atomic step). A join credits
+ * the job's savings at once if it has ended, else waits in a counter; an end credits the waiting joins and leaves its
+ * savings per serve (`"<tokens> <nano-USD>"`) for joins still on their way.
+ *   KEYS: waiting counter of the job, savings per serve of the ended job, the counters hash, the current hour's hash
+ *   ARGV: joins (or tokens per serve), the TTL of what waits, the hour hash's TTL, (end only) nano-USD per serve
  *   Both return the tokens they credited, which the process that ran them adds to its Prometheus counter.
  */
 const CREDIT_SAVED = `
-local function credit(tokens)
+local function credit(tokens, nanos)
   if tokens > 0 then
     redis.call('HINCRBY', KEYS[3], 'tokens_saved', tokens)
     redis.call('HINCRBY', KEYS[4], 'tokens_saved', tokens)
     redis.call('EXPIRE', KEYS[4], ARGV[3])
   end
+  if nanos > 0 then redis.call('HINCRBY', KEYS[3], 'cost_saved_nanousd', nanos) end
 end
 `;
 const CREDIT_JOIN = `${CREDIT_SAVED}
 local perServe = redis.call('GET', KEYS[2])
 if perServe then
-  local tokens = tonumber(perServe) * tonumber(ARGV[1])
-  credit(tokens)
+  local tokens, nanos = string.match(perServe, '^(%d+) (%d+)$')
+  if not tokens then tokens, nanos = perServe, '0' end
+  tokens = tonumber(tokens) * tonumber(ARGV[1])
+  credit(tokens, tonumber(nanos) * tonumber(ARGV[1]))
   return tokens
 end
 redis.call('INCRBY', KEYS[1], ARGV[1])
@@ -53,15 +61,24 @@ return 0`;
 const CREDIT_END = `${CREDIT_SAVED}
 local waiting = tonumber(redis.call('GETDEL', KEYS[1]) or '0')
 local tokens = waiting * tonumber(ARGV[1])
-credit(tokens)
-redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+credit(tokens, waiting * tonumber(ARGV[4]))
+redis.call('SET', KEYS[2], ARGV[1] .. ' ' .. ARGV[4], 'EX', ARGV[2])
 return tokens`;
 
 /** The scripts above as ioredis commands, so they go into the batch's MULTI. */
 interface CreditCommands {
   analyticsCreditJoin(...args: [string, string, string, string, number, number, number]): unknown;
-  analyticsCreditEnd(...args: [string, string, string, string, number, number, number]): unknown;
+  analyticsCreditEnd(...args: [string, string, string, string, number, number, number, number]): unknown;
 }
+
+/** Costs are counted in whole nano-USD, so Redis adds them exactly (HINCRBY) in any order. */
+const NANOS_PER_USD = 1e9;
+export const toNanoUsd = (usd: number | null | undefined): number =>
+  usd && usd > 0 ? Math.round(usd * NANOS_PER_USD) : 0;
+/** Nano-USD as USD, to the micro-dollar. */
+export const fromNanoUsd = (nanos: number): number => Math.round(nanos / 1_000) / 1_000_000;
+/** How long a day's AI spend is kept (the budget reads only today's). */
+const AI_SPEND_TTL_SECONDS = 3 * 86_400;
 /** How long counts wait in memory before they are written (at most; one write per interval and process). */
 export const ANALYTICS_FLUSH_MS = 100;
 /** After a failed write, the next attempt waits this long (Redis away or full: no point hammering it). */
@@ -80,6 +97,8 @@ const COUNTER_FIELDS = [
   'ai_calls',
   'tokens_used',
   'tokens_saved',
+  'cost_nanousd',
+  'cost_saved_nanousd',
   'webhooks_delivered',
   'webhooks_failed',
 ] as const;
@@ -101,6 +120,10 @@ export interface CompletedJob {
   readonly tokensUsed: number;
   /** Tokens a cache inside the job avoided (the content-level cache of URL inputs). */
   readonly tokensSaved: number;
+  /** What the job's remote AI calls cost (USD). */
+  readonly costUsd: number;
+  /** What a cache inside the job avoided paying (USD). */
+  readonly costSavedUsd: number;
   readonly result: SummarizeJobResult;
 }
 
@@ -114,14 +137,25 @@ class PendingCounts {
   /** Job id → deduplicated submissions that joined it (API side). */
   readonly joinedJobs = new Map<string, number>();
   /** Jobs that ended (worker side), with what each deduplicated submission that joined it saved. */
-  readonly endedJobs: Array<{ readonly jobId: string; readonly tokensPerServe: number }> = [];
+  readonly endedJobs: Array<{
+    readonly jobId: string;
+    readonly tokensPerServe: number;
+    readonly nanoUsdPerServe: number;
+  }> = [];
+  /** Remote AI spend by UTC day (nano-USD), for AI_DAILY_BUDGET_USD. */
+  readonly aiSpend = new Map<string, number>();
 
   add(field: CounterField, n: number): void {
     if (n !== 0) this.counters.set(field, (this.counters.get(field) ?? 0) + n);
   }
 
   get isEmpty(): boolean {
-    return this.counters.size === 0 && this.joinedJobs.size === 0 && this.endedJobs.length === 0;
+    return (
+      this.counters.size === 0 &&
+      this.joinedJobs.size === 0 &&
+      this.endedJobs.length === 0 &&
+      this.aiSpend.size === 0
+    );
   }
 
   /**
@@ -131,6 +165,7 @@ class PendingCounts {
   absorb(unwritten: PendingCounts): number {
     for (const [field, n] of unwritten.counters) this.add(field, n);
     for (const [model, n] of unwritten.models) this.models.set(model, (this.models.get(model) ?? 0) + n);
+    for (const [day, n] of unwritten.aiSpend) this.aiSpend.set(day, (this.aiSpend.get(day) ?? 0) + n);
     this.processingMs.unshift(...unwritten.processingMs);
     this.processingMs.splice(0, Math.max(0, this.processingMs.length - PROCESSING_TIME_WINDOW));
     for (const [jobId, n] of unwritten.joinedJobs)
@@ -175,25 +210,37 @@ export class AnalyticsRepository implements OnApplicationShutdown {
    * @param tokensSaved tokens the cache hit avoided (the recorded usage of the entry served)
    * @param jobId for a deduplicated submission, the job it joined; its tokens are counted as saved when it completes
    * @param archiveHit the hit was served from the PostgreSQL archive (counted in archive_hits and in cache_hits)
+   * @param costSavedUsd what the hit avoided paying: what the summary served cost when it was made
    */
   recordRequest(
     outcome: RequestOutcome,
     {
       tokensSaved = 0,
+      costSavedUsd = 0,
       jobId,
       archiveHit = false,
-    }: { tokensSaved?: number; jobId?: string; archiveHit?: boolean } = {},
+    }: { tokensSaved?: number; costSavedUsd?: number; jobId?: string; archiveHit?: boolean } = {},
   ): void {
     this.pending.add(OUTCOME_FIELD[outcome], 1);
     if (archiveHit) this.pending.add('archive_hits', 1);
     this.pending.add('tokens_saved', tokensSaved);
+    this.pending.add('cost_saved_nanousd', toNanoUsd(costSavedUsd));
     this.metrics?.countTokensSaved(tokensSaved);
     if (outcome === 'deduplicated' && jobId)
       this.pending.joinedJobs.set(jobId, (this.pending.joinedJobs.get(jobId) ?? 0) + 1);
     this.scheduleFlush();
   }
 
-  recordJobCompleted({ jobId, processingMs, aiCalls, tokensUsed, tokensSaved, result }: CompletedJob): void {
+  recordJobCompleted({
+    jobId,
+    processingMs,
+    aiCalls,
+    tokensUsed,
+    tokensSaved,
+    costUsd,
+    costSavedUsd,
+    result,
+  }: CompletedJob): void {
     const model = `${result.provider}/${result.model}`;
     this.pending.add('jobs_completed', 1);
     this.pending.add('processing_ms_total', Math.round(processingMs));
@@ -201,23 +248,48 @@ export class AnalyticsRepository implements OnApplicationShutdown {
     this.pending.add('tokens_used', tokensUsed);
     this.pending.add('tokens_saved', tokensSaved);
     this.metrics?.countTokensSaved(tokensSaved);
+    this.addSpend(costUsd);
+    this.pending.add('cost_saved_nanousd', toNanoUsd(costSavedUsd));
     this.pending.models.set(model, (this.pending.models.get(model) ?? 0) + 1);
     this.pending.processingMs.push(Math.round(processingMs));
-    this.pending.endedJobs.push({ jobId, tokensPerServe: result.usage?.totalTokens ?? 0 });
+    this.pending.endedJobs.push({
+      jobId,
+      tokensPerServe: result.usage?.totalTokens ?? 0,
+      nanoUsdPerServe: toNanoUsd(result.cost_usd),
+    });
     this.scheduleFlush();
   }
 
   /** Calls a failed attempt still made (and paid for). */
-  recordAiUsage(calls: number, tokens: number): void {
+  recordAiUsage(calls: number, tokens: number, costUsd = 0): void {
     this.pending.add('ai_calls', calls);
     this.pending.add('tokens_used', tokens);
+    this.addSpend(costUsd);
     this.scheduleFlush();
   }
 
   recordJobFailed(jobId: string): void {
     this.pending.add('jobs_failed', 1);
-    this.pending.endedJobs.push({ jobId, tokensPerServe: 0 });
+    this.pending.endedJobs.push({ jobId, tokensPerServe: 0, nanoUsdPerServe: 0 });
     this.scheduleFlush();
+  }
+
+  /**
+   * Today's (UTC) remote AI spend in USD, across every process: what Redis holds plus this process's unwritten
+   * spend. One GET; read by workers before a job may start a remote call (AI_DAILY_BUDGET_USD).
+   */
+  async aiSpendTodayUsd(now = new Date()): Promise<number> {
+    const day = utcDayOf(now);
+    const stored = Number((await this.redis.get(this.keys.analyticsAiSpend(day))) ?? 0);
+    return fromNanoUsd(stored + (this.pending.aiSpend.get(day) ?? 0));
+  }
+
+  private addSpend(costUsd: number): void {
+    const nanos = toNanoUsd(costUsd);
+    if (nanos === 0) return;
+    this.pending.add('cost_nanousd', nanos);
+    const day = utcDayOf(new Date());
+    this.pending.aiSpend.set(day, (this.pending.aiSpend.get(day) ?? 0) + nanos);
   }
 
   /** A webhook delivery that succeeded, or that failed for good (after its attempts, or at once when refused). */
@@ -243,6 +315,10 @@ export class AnalyticsRepository implements OnApplicationShutdown {
     }
     multi.expire(hourly, HOURLY_TTL_SECONDS);
     for (const [model, n] of pending.models) multi.hincrby(this.keys.analyticsModels(), model, n);
+    for (const [day, n] of pending.aiSpend) {
+      const spend = this.keys.analyticsAiSpend(day);
+      multi.incrby(spend, n).expire(spend, AI_SPEND_TTL_SECONDS);
+    }
     if (pending.processingMs.length > 0) {
       multi
         .lpush(this.keys.analyticsProcessingTimes(), ...pending.processingMs)
@@ -261,7 +337,7 @@ export class AnalyticsRepository implements OnApplicationShutdown {
         HOURLY_TTL_SECONDS,
       );
     }
-    for (const { jobId, tokensPerServe } of pending.endedJobs) {
+    for (const { jobId, tokensPerServe, nanoUsdPerServe } of pending.endedJobs) {
       const [waiting, ended] = [this.keys.analyticsDedupWaiting(jobId), this.keys.analyticsEndedJob(jobId)];
       credits.analyticsCreditEnd(
         waiting,
@@ -271,6 +347,7 @@ export class AnalyticsRepository implements OnApplicationShutdown {
         tokensPerServe,
         ENDED_JOB_TTL_SECONDS,
         HOURLY_TTL_SECONDS,
+        nanoUsdPerServe,
       );
     }
     const creditCount = pending.joinedJobs.size + pending.endedJobs.length;

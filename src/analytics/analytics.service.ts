@@ -1,14 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { DailyBudget } from '../ai/cost/daily-budget';
+import type { Environment } from '../core/config/environment';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import type { AnalyticsResponseDto } from './analytics-response.dto';
-import { AnalyticsRepository } from './analytics.repository';
+import { AnalyticsRepository, fromNanoUsd } from './analytics.repository';
 
 @Injectable()
 export class AnalyticsService {
+  private readonly budget: DailyBudget;
+
   constructor(
     private readonly analytics: AnalyticsRepository,
     private readonly jobs: SummarizeJobRepository,
-  ) {}
+    config: ConfigService<Environment, true>,
+  ) {
+    this.budget = new DailyBudget(config.get('AI_DAILY_BUDGET_USD', { infer: true }));
+  }
 
   /** The read in flight, shared by every request that arrives before it answers. */
   private inFlight?: Promise<AnalyticsResponseDto>;
@@ -26,9 +34,10 @@ export class AnalyticsService {
   }
 
   private async read(): Promise<AnalyticsResponseDto> {
-    const [{ counters, recentProcessingMs, summariesByModel }, jobs] = await Promise.all([
+    const [{ counters, recentProcessingMs, summariesByModel }, jobs, spentToday] = await Promise.all([
       this.analytics.read(),
       this.jobs.counts(),
+      this.analytics.aiSpendTodayUsd(),
     ]);
     // Derived here rather than counted, so total = hits + misses + deduplicated holds in every snapshot.
     const totalRequests = counters.cache_hits + counters.cache_misses + counters.deduplicated;
@@ -52,6 +61,13 @@ export class AnalyticsService {
       ai_calls: counters.ai_calls,
       tokens_used: counters.tokens_used,
       tokens_saved: counters.tokens_saved,
+      cost_usd: fromNanoUsd(counters.cost_nanousd),
+      cost_saved_usd: fromNanoUsd(counters.cost_saved_nanousd),
+      ai_budget: {
+        daily_usd: this.budget.limitUsd ?? null,
+        spent_today_usd: spentToday,
+        exhausted: this.budget.isReached(spentToday),
+      },
       webhooks_delivered: counters.webhooks_delivered,
       webhooks_failed: counters.webhooks_failed,
       summaries_by_model: summariesByModel,

@@ -28,6 +28,12 @@ export interface JobProgress {
   readonly stage: Exclude<JobStage, 'queued' | 'done'>;
 }
 
+/** What a worker stores as the progress of a job it put back to wait, and why (the daily AI budget is spent). */
+export interface JobWaitNote {
+  readonly stage: 'queued';
+  readonly note: string;
+}
+
 /** The stage of a job in `state` whose worker last reported `progress`. */
 export function stageOf(state: JobState | 'unknown', progress: unknown): JobStage {
   if (state === 'completed' || state === 'failed') return 'done';
@@ -53,6 +59,12 @@ export interface JobStatus {
   readonly provider: string | null;
   readonly model: string | null;
   readonly fallback: boolean | null;
+  /** What the summary cost in USD (AI_PRICES); 0 for the built-in summarizer; null when unknown or not made yet. */
+  readonly cost_usd: number | null;
+  /** The model version the provider reported. */
+  readonly model_version: string | null;
+  /** Why a pending job waits, when it is not just its turn (e.g. the daily AI budget is spent); else null. */
+  readonly note: string | null;
   readonly tokens_used: number | null;
   readonly source_url: string | null;
   readonly final_url: string | null;
@@ -80,10 +92,18 @@ export function describeJob(job: SummarizeJob & { id: string }, state: JobState 
     provider: result?.provider ?? null,
     model: result?.model ?? null,
     fallback: result ? result.fallback : null,
+    cost_usd: result?.cost_usd ?? null,
+    model_version: result?.model_version ?? null,
+    note: status === 'pending' ? noteOf(job.progress) : null,
     tokens_used: result?.usage?.totalTokens ?? null,
     source_url: result?.source_url ?? (job.data.inputType === 'url' ? job.data.input : null),
     final_url: result?.final_url ?? null,
     title: result?.title ?? null,
     fetched_at: result?.fetched_at ?? null,
   };
+}
+
+function noteOf(progress: unknown): string | null {
+  const note = (progress as Partial<JobWaitNote> | null)?.note;
+  return typeof note === 'string' ? note : null;
 }

@@ -46,6 +46,14 @@ export interface SummarizeJobResult {
   readonly fetched_at?: string;
   /** URL inputs: the content-level cache key their article text hashed to. */
   readonly content_hash?: string;
+  /**
+   * What making this summary cost in USD (AI_PRICES; with a batched call, this input's share); 0 for the built-in
+   * summarizer, null when unknown (a model without a price). Carried with the summary through the caches, like
+   * `usage`: what a later hit of it saved. Absent on results made before costs were recorded.
+   */
+  readonly cost_usd?: number | null;
+  /** The model version the provider reported (e.g. a dated snapshot behind an alias); null when none was reported. */
+  readonly model_version?: string | null;
   /** The steps of the job that made this result (absent on results made before stages were recorded). */
   readonly stage_timings?: StageTimings;
 }

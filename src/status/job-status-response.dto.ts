@@ -36,6 +36,22 @@ export class JobStatusResponseDto implements JobStatus {
   @ApiProperty({
     type: Number,
     nullable: true,
+    description:
+      'What the summary cost in USD at AI_PRICES (a batched call: this input’s share); 0 for the built-in ' +
+      'summarizer; null when unknown (a model without a price) or not made yet.',
+  })
+  readonly cost_usd!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The model version the provider reported.' })
+  readonly model_version!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why a pending job waits, when not just for its turn (e.g. the daily AI budget is spent).',
+  })
+  readonly note!: string | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
     description: 'Tokens the summary cost (null for the local summarizer).',
   })
   readonly tokens_used!: number | null;

@@ -273,6 +273,10 @@ function hit(
     summary: cached.summary,
     tags: cached.tags,
     input_type: inputType,
-    [ANALYTICS_FACTS]: { tokensSaved: cached.usage?.totalTokens ?? 0, archiveHit: source === 'archive' },
+    [ANALYTICS_FACTS]: {
+      tokensSaved: cached.usage?.totalTokens ?? 0,
+      costSavedUsd: cached.cost_usd ?? 0,
+      archiveHit: source === 'archive',
+    },
   };
 }

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { scopedInputHash, scopeOfJob } from '../jobs/cache-scope';
-import { SUMMARIZER, type Summarizer, type Summary } from '../ai/summarizer';
+import {
+  LOCAL_SUMMARIZER,
+  SUMMARIZER,
+  type SummarizeRequest,
+  type Summarizer,
+  type Summary,
+} from '../ai/summarizer';
 import { type CacheEntry, SummaryCacheRepository } from '../cache/summary-cache.repository';
 import { ContentFetcher } from '../content/content-fetcher';
 import type { Environment } from '../core/config/environment';
@@ -9,6 +15,7 @@ import { JobKeys } from '../jobs/job-key';
 import type { JobProgress } from '../jobs/job-status';
 import type { StageTimings, SummarizeJobData, SummarizeJobResult } from '../jobs/summarize-job';
 import { JobMetrics } from '../metrics/job.metrics';
+import { AiBudgetGate, AiBudgetWaitError } from './ai-budget.gate';
 
 /** A finished job's result and what it cost, for the analytics. */
 export interface JobOutcome {
@@ -18,6 +25,10 @@ export interface JobOutcome {
   readonly tokensUsed: number;
   /** Tokens the content cache avoided (a URL whose article text was already summarized). */
   readonly tokensSaved: number;
+  /** What this job's remote AI calls cost, in USD (0 when it made none). */
+  readonly costUsd: number;
+  /** What a cache inside the job avoided paying, in USD (the cost recorded with the summary it reused). */
+  readonly costSavedUsd: number;
   /** What to cache before the job completes; the processor writes it (SummarizeProcessor.process). */
   readonly cacheEntries: readonly CacheEntry[];
 }
@@ -66,6 +77,8 @@ export class SummarizeJobService {
 
   constructor(
     @Inject(SUMMARIZER) private readonly summarizer: Summarizer,
+    @Inject(LOCAL_SUMMARIZER) private readonly local: Summarizer,
+    private readonly budget: AiBudgetGate,
     private readonly cache: SummaryCacheRepository,
     private readonly content: ContentFetcher,
     private readonly keys: JobKeys,
@@ -87,6 +100,8 @@ export class SummarizeJobService {
         aiCalls: 0,
         tokensUsed: 0,
         tokensSaved: done.usage?.totalTokens ?? 0,
+        costUsd: 0,
+        costSavedUsd: done.cost_usd ?? 0,
         cacheEntries: [],
       };
     const clock = new StageClock(options.onStage);
@@ -108,7 +123,14 @@ export class SummarizeJobService {
     const cacheEntries: CacheEntry[] = [];
     let outcome: Omit<JobOutcome, 'cacheEntries'>;
     if (cached) {
-      outcome = { result: cached, aiCalls: 0, tokensUsed: 0, tokensSaved: cached.usage?.totalTokens ?? 0 };
+      outcome = {
+        result: cached,
+        aiCalls: 0,
+        tokensUsed: 0,
+        tokensSaved: cached.usage?.totalTokens ?? 0,
+        costUsd: 0,
+        costSavedUsd: cached.cost_usd ?? 0,
+      };
     } else {
       clock.start('summarizing');
       outcome = await this.summarize(article.text, article.title, options);
@@ -134,7 +156,7 @@ export class SummarizeJobService {
     options: RunOptions,
   ): Promise<Omit<JobOutcome, 'cacheEntries'>> {
     const summary: Summary = await this.jobMetrics.timeStage('summarizing', () =>
-      this.summarizer.summarize({
+      this.summarizeWithinBudget({
         text,
         title: title ?? undefined,
         signal: options.signal,
@@ -151,10 +173,34 @@ export class SummarizeJobService {
         model: producedBy.model,
         usage: summary.usage ?? null,
         fallback: summary.fallback !== undefined,
+        cost_usd: summary.costUsd ?? null,
+        model_version: summary.modelVersion ?? null,
       },
       aiCalls: (summary.calls ?? 0) + (summary.fallback?.remoteCalls ?? 0),
       tokensUsed: (summary.usage?.totalTokens ?? 0) + (summary.fallback?.remoteUsage?.totalTokens ?? 0),
       tokensSaved: 0,
+      costUsd: (summary.costUsd ?? 0) + (summary.fallback?.remoteCostUsd ?? 0),
+      costSavedUsd: 0,
+    };
+  }
+
+  /**
+   * The configured summarizer, unless today's AI budget is spent (AiBudgetGate): then the built-in summarizer stands
+   * in (AI_FALLBACK=local; marked as a fallback, so it is cached briefly), or the job waits for tomorrow's budget.
+   */
+  private async summarizeWithinBudget(request: SummarizeRequest): Promise<Summary> {
+    const decision = await this.budget.check();
+    if (decision.kind === 'open') return this.summarizer.summarize(request);
+    if (decision.kind === 'wait') throw new AiBudgetWaitError(decision.untilMs, decision.note);
+    const local = await this.local.summarize({
+      text: request.text,
+      title: request.title,
+      signal: request.signal,
+    });
+    return {
+      ...local,
+      producedBy: this.local.identity,
+      fallback: { reason: decision.reason, remoteCalls: 0 },
     };
   }
 

@@ -7,12 +7,12 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { UnrecoverableError, WaitingError, Worker, type WorkerOptions } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type WorkerOptions } from 'bullmq';
 import { AiError, AiRateLimitedError } from '../ai/ai-errors';
 import { AnalyticsRepository } from '../analytics/analytics.repository';
 import { SummaryCacheRepository } from '../cache/summary-cache.repository';
-import type { Environment } from '../core/config/environment';
-import type { JobProgress } from '../jobs/job-status';
+import { aiInputsPerCall, jobStartsPerSecond, type Environment } from '../core/config/environment';
+import type { JobProgress, JobWaitNote } from '../jobs/job-status';
 import type { SummarizeJob, SummarizeJobResult } from '../jobs/summarize-job';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import { logBullmqErrors } from '../jobs/queue-errors';
@@ -23,6 +23,7 @@ import { HistoryOutbox } from '../persistence/history/history-outbox';
 import { WebhookPromoter } from '../webhooks/webhook.promoter';
 import { bullmqTelemetry } from '../tracing/bullmq-telemetry';
 import { toJobError } from './job-failure';
+import { AiBudgetWaitError } from './ai-budget.gate';
 import { SummarizeJobService } from './summarize-job.service';
 
 /** Pause when a 429 names no delay, and the longest pause we accept (a daily quota must not stall us for hours). */
@@ -38,11 +39,12 @@ export function summarizeWorkerOptions(env: Environment): WorkerOptions {
   return {
     // Started in onApplicationBootstrap, once the queue-wide rate limit is set and the completion connection bound.
     autorun: false,
-    concurrency: env.WORKER_COUNT,
+    // With AI batching, WORKER_COUNT batches' worth of jobs: each job waits in the batcher for its call, so batches fill.
+    concurrency: env.WORKER_COUNT * aiInputsPerCall(env),
     lockDuration: env.JOB_LOCK_MS,
     lockRenewTime: env.JOB_LOCK_MS / 2,
     stalledInterval: env.STALLED_INTERVAL_MS,
-    limiter: summarizeLimiter(env.AI_MAX_RPS),
+    limiter: summarizeLimiter(jobStartsPerSecond(env)),
     // With tracing on: each job's `process` span continues the trace of the request that queued it.
     telemetry: bullmqTelemetry(),
   } as WorkerOptions;
@@ -79,10 +81,15 @@ export class SummarizeProcessor
 
   async onApplicationBootstrap(): Promise<void> {
     logBullmqErrors(this.worker, this.logger, 'worker');
-    // AI_MAX_RPS bounds job starts per second across every worker of the queue: one AI call per job, two with a
-    // repair.
-    const maxRps = this.config.get('AI_MAX_RPS', { infer: true });
-    if (maxRps > 0) await this.jobs.limitStartsPerSecond(maxRps);
+    // AI_MAX_RPS bounds job starts per second across every worker of the queue: one AI call per job (two with a
+    // repair), or per AI_BATCH_SIZE jobs with batching.
+    const maxJobStarts = jobStartsPerSecond({
+      AI_MAX_RPS: this.config.get('AI_MAX_RPS', { infer: true }),
+      AI_BATCH_SIZE: this.config.get('AI_BATCH_SIZE', { infer: true }),
+      AI_PROVIDER: this.config.get('AI_PROVIDER', { infer: true }),
+      GEMINI_API_KEY: this.config.get('GEMINI_API_KEY', { infer: true }),
+    });
+    if (maxJobStarts > 0) await this.jobs.limitStartsPerSecond(maxJobStarts);
     // The worker's own BullMQ connection completes its jobs; summaries and history rows go out on it first (see
     // process()).
     const completion = await this.worker.getBackend().client;
@@ -154,7 +161,9 @@ export class SummarizeProcessor
       );
       return outcome.result;
     } catch (error) {
-      if (error instanceof AiError) this.analytics.recordAiUsage(error.calls, error.usage?.totalTokens ?? 0);
+      if (error instanceof AiError)
+        this.analytics.recordAiUsage(error.calls, error.usage?.totalTokens ?? 0, error.costUsd ?? 0);
+      if (error instanceof AiBudgetWaitError) throw await this.waitForBudget(job, error, token);
       if (this.shuttingDown && signal?.aborted) {
         // Cancelled by our own shutdown: back to waiting for another worker, without using up an attempt.
         await job.moveToWait(token);
@@ -186,6 +195,20 @@ export class SummarizeProcessor
       this.history?.record(failedHistoryEntry(job));
       this.webhooks.jobEnded(job.id);
     }
+  }
+
+  /**
+   * The daily AI budget is spent and there is no fallback: the job waits (delayed) until the budget starts again,
+   * without using an attempt, its status saying why (stage `queued`, a `note`, no `error`).
+   */
+  private async waitForBudget(job: SummarizeJob, wait: AiBudgetWaitError, token?: string): Promise<Error> {
+    await job.updateProgress({ stage: 'queued', note: wait.note } satisfies JobWaitNote);
+    await job.moveToDelayed(wait.untilMs, token);
+    this.logger.warn(
+      { job_id: job.id, until: new Date(wait.untilMs).toISOString() },
+      'AI budget spent: job delayed',
+    );
+    return new DelayedError();
   }
 
   /** Pauses every worker for the delay the API asked for; the job goes back to waiting without using an attempt. */

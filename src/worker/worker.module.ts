@@ -9,6 +9,7 @@ import { JobKeys } from '../jobs/job-key';
 import { SUMMARIZE_QUEUE } from '../jobs/queue.constants';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { SummarizeJobService } from './summarize-job.service';
+import { AiBudgetGate } from './ai-budget.gate';
 import { SummarizeProcessor, summarizeWorkerOptions } from './summarize.processor';
 
 /**
@@ -38,6 +39,7 @@ export class WorkerModule {
       providers: [
         { provide: SummarizeProcessor, useClass: ConfiguredSummarizeProcessor },
         SummarizeJobService,
+        AiBudgetGate,
         JobKeys,
       ],
     };

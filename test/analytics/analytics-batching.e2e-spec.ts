@@ -85,6 +85,8 @@ describe('analytics counted in memory and written in batches (real Redis)', () =
       aiCalls: 1,
       tokensUsed: 350,
       tokensSaved: 0,
+      costUsd: 0,
+      costSavedUsd: 0,
       result: RESULT,
     });
     await worker.flush();
@@ -103,6 +105,8 @@ describe('analytics counted in memory and written in batches (real Redis)', () =
       aiCalls: 1,
       tokensUsed: 350,
       tokensSaved: 0,
+      costUsd: 0,
+      costSavedUsd: 0,
       result: RESULT,
     });
     await worker.flush();
@@ -122,6 +126,8 @@ describe('analytics counted in memory and written in batches (real Redis)', () =
         aiCalls: 0,
         tokensUsed: 0,
         tokensSaved: 0,
+        costUsd: 0,
+        costSavedUsd: 0,
         result: { ...RESULT, usage: null },
       });
     }

@@ -271,6 +271,26 @@ export function resolveAiProvider(env: Pick<Environment, 'AI_PROVIDER' | 'GEMINI
   return env.AI_PROVIDER ?? (env.GEMINI_API_KEY ? 'gemini' : 'local');
 }
 
+/**
+ * How many inputs one AI call may carry: AI_BATCH_SIZE with a remote provider (micro-batching), 1 with the built-in
+ * summarizer (never batched). Workers run this many times WORKER_COUNT jobs at once, so batches can fill.
+ */
+export function aiInputsPerCall(
+  env: Pick<Environment, 'AI_PROVIDER' | 'GEMINI_API_KEY' | 'AI_BATCH_SIZE'>,
+): number {
+  return resolveAiProvider(env) === 'local' ? 1 : env.AI_BATCH_SIZE;
+}
+
+/**
+ * Job starts per second across every worker that keep AI calls under AI_MAX_RPS (0: no limit): with batching, a call
+ * carries up to AI_BATCH_SIZE jobs, so that many more jobs may start (an approximation when batches are not full).
+ */
+export function jobStartsPerSecond(
+  env: Pick<Environment, 'AI_PROVIDER' | 'GEMINI_API_KEY' | 'AI_BATCH_SIZE' | 'AI_MAX_RPS'>,
+): number {
+  return env.AI_MAX_RPS * aiInputsPerCall(env);
+}
+
 /** Rules that involve several variables, or a format class-validator cannot express. The one place they live. */
 function crossFieldProblems(env: Environment): string[] {
   const problems: string[] = [];

@@ -42,6 +42,14 @@ export class RedisKeys {
   }
 
   /**
+   * STRING counter of what remote AI cost on a UTC day (`YYYY-MM-DD`), in nano-USD: the spend AI_DAILY_BUDGET_USD is
+   * checked against, by every worker. Expires three days later.
+   */
+  analyticsAiSpend(day: string): string {
+    return `${this.prefix}analytics:ai_spend:${day}`;
+  }
+
+  /**
    * HASH of request counters (cache_hits, cache_misses, deduplicated, archive_hits, tokens_saved) of one UTC hour,
    * `hour` as YYYYMMDDHH; copied into PostgreSQL's analytics_hourly. Expires after a few days.
    */

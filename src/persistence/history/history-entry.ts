@@ -59,9 +59,9 @@ const NO_RESULT = {
   final_url: null,
   title: null,
   fetched_at: null,
+  cost_usd: null,
+  model_version: null,
 } as const;
-
-const LATER_FIELDS = { model_version: null, cost_usd: null } as const;
 
 /** Who made the job, and in which cache scope. */
 function ownerFields(job: FinishedJob) {
@@ -82,12 +82,13 @@ export function completedHistoryEntry(
 ): HistoryEntry {
   return {
     row: {
-      ...LATER_FIELDS,
       ...ownerFields(job),
       id: job.id ?? '',
       input_hash: job.data.inputHash,
       input_type: job.data.inputType,
       status: 'completed',
+      cost_usd: result.cost_usd ?? null,
+      model_version: result.model_version ?? null,
       source_url: result.source_url ?? (job.data.inputType === 'url' ? job.data.input : null),
       final_url: result.final_url ?? null,
       title: result.title ?? null,
@@ -118,7 +119,6 @@ export function failedHistoryEntry(job: FinishedJob): HistoryEntry {
   const finishedAt = job.finishedOn ?? Date.now();
   return {
     row: {
-      ...LATER_FIELDS,
       ...ownerFields(job),
       ...NO_RESULT,
       id: job.id ?? '',
