@@ -186,3 +186,21 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * The entry of a child script with several modes (`argv[2]` names one): runs it, exits 1 on an error, and never
+ * outlives the benchmark that started it.
+ */
+export function runChildMode(modes: Record<string, () => Promise<void>>): void {
+  const mode = process.argv[2];
+  const run = mode ? modes[mode] : undefined;
+  if (!run) {
+    console.error(`unknown mode ${mode}; one of ${Object.keys(modes).join(', ')}`);
+    process.exit(2);
+  }
+  run().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+  process.once('disconnect', () => process.exit(0));
+}

@@ -5,9 +5,8 @@
  *   listener  — the baseline: a raw BullMQ QueueEvents subscriber noting when each `completed` event reaches it
  */
 import { QueueEvents, Worker } from 'bullmq';
-import { sleep } from './common';
+import { runChildMode, sleep } from './common';
 
-const mode = process.argv[2];
 const prefix = `${process.env.BENCH_PREFIX ?? ''}bull`;
 const connection = { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', maxRetriesPerRequest: null };
 
@@ -53,16 +52,4 @@ async function listener(): Promise<void> {
   process.once('SIGTERM', () => void events.close().finally(() => process.exit(0)));
 }
 
-const modes: Record<string, () => Promise<void>> = { completer, listener };
-const run = mode ? modes[mode] : undefined;
-if (!run) {
-  console.error(`unknown mode ${mode}; one of ${Object.keys(modes).join(', ')}`);
-  process.exit(2);
-}
-run().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
-
-// Never outlive the benchmark that started this process.
-process.once('disconnect', () => process.exit(0));
+runChildMode({ completer, listener });

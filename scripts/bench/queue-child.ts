@@ -8,9 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
-import { ROOT, SERVICE_JOB_OPTIONS, sleep } from './common';
+import { ROOT, runChildMode, SERVICE_JOB_OPTIONS, sleep } from './common';
 
-const mode = process.argv[2];
 const prefix = process.env.BENCH_PREFIX ?? '';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 3);
@@ -107,20 +106,8 @@ async function nestWorker(): Promise<void> {
   process.exit(0);
 }
 
-const modes: Record<string, () => Promise<void>> = {
+runChildMode({
   'raw-producer': rawProducer,
   'raw-worker': rawWorker,
   'nest-worker': nestWorker,
-};
-const run = mode ? modes[mode] : undefined;
-if (!run) {
-  console.error(`unknown mode ${mode}; one of ${Object.keys(modes).join(', ')}`);
-  process.exit(2);
-}
-run().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
 });
-
-// Never outlive the benchmark that started this process.
-process.once('disconnect', () => process.exit(0));

@@ -1,5 +1,6 @@
 import { ContentFetchError } from './content-errors';
 import { BlockedAddressError } from './safe-connector';
+import { causeChain } from '../core/runtime/cause-chain';
 
 /** Turns what went wrong while fetching (an HTTP status, a socket or DNS error) into a classified, user-facing error. */
 
@@ -91,15 +92,4 @@ export function classifyNetworkError(error: unknown): ContentFetchError {
   return new ContentFetchError('A network error occurred while fetching the page.', 'network', true, {
     cause: error,
   });
-}
-
-function causeChain(error: unknown): unknown[] {
-  const chain: unknown[] = [];
-  let current: unknown = error;
-  // Bounded: cause chains are short, but a cyclic one must not spin.
-  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
-    chain.push(current);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return chain;
 }

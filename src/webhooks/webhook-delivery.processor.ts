@@ -18,14 +18,13 @@ import {
   type WebhookEvent,
 } from './webhook-delivery';
 import { WebhookSender, WebhookSendError } from './webhook-sender';
+import { closeWorkerWithin } from '../jobs/close-worker';
 
 /**
  * Longest a delivery waits for its job to end. Jobs end within minutes unless the queue is stuck; past this the
  * delivery fails (counted, kept for inspection) rather than re-check forever.
  */
 export const MAX_WAIT_FOR_JOB_MS = 7 * 86_400_000;
-/** Running deliveries are cancelled this long before SHUTDOWN_TIMEOUT_MS, so they can go back to the queue in time. */
-const CANCEL_MARGIN_MS = 2_000;
 
 /** The webhooks worker's options, from the validated configuration (WebhooksModule.forWorker applies them). */
 export function webhookWorkerOptions(env: Environment): WorkerOptions {
@@ -76,16 +75,7 @@ export class WebhookDeliveryProcessor
     const worker = this.worker as typeof this.worker | undefined;
     if (!worker?.isRunning()) return;
     this.shuttingDown = true;
-    const cancelAfterMs = Math.max(
-      0,
-      this.config.get('SHUTDOWN_TIMEOUT_MS', { infer: true }) - CANCEL_MARGIN_MS,
-    );
-    const cancel = setTimeout(() => worker.cancelAllJobs('shutting down'), cancelAfterMs);
-    try {
-      await worker.close();
-    } finally {
-      clearTimeout(cancel);
-    }
+    await closeWorkerWithin(worker, this.config.get('SHUTDOWN_TIMEOUT_MS', { infer: true }));
   }
 
   async process(

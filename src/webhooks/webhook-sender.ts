@@ -2,6 +2,7 @@ import { request, type Agent, type Dispatcher } from 'undici';
 import { BlockedAddressError, createSafeAgent, type Resolver } from '../content/safe-connector';
 import type { WebhookEvent } from './webhook-delivery';
 import { WebhookSigner } from './webhook-signer';
+import { causeChain } from '../core/runtime/cause-chain';
 
 export interface WebhookSenderOptions {
   /** WEBHOOK_SECRET (`whsec_…`). */
@@ -136,15 +137,4 @@ export class WebhookSender {
       },
     );
   }
-}
-
-function causeChain(error: unknown): unknown[] {
-  const chain: unknown[] = [];
-  let current: unknown = error;
-  // Bounded: cause chains are short, but a cyclic one must not spin.
-  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
-    chain.push(current);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return chain;
 }

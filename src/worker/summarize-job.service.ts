@@ -94,16 +94,7 @@ export class SummarizeJobService {
     // Already summarized: a job for the same input completed after this one was queued (see SubmitService). One AI
     // call per distinct input, whatever the interleaving.
     const done = await this.cache.get(data.inputHash);
-    if (done)
-      return {
-        result: done,
-        aiCalls: 0,
-        tokensUsed: 0,
-        tokensSaved: done.usage?.totalTokens ?? 0,
-        costUsd: 0,
-        costSavedUsd: done.cost_usd ?? 0,
-        cacheEntries: [],
-      };
+    if (done) return { ...reused(done), cacheEntries: [] };
     const clock = new StageClock(options.onStage);
     if (data.inputType === 'text') {
       clock.start('summarizing');
@@ -123,14 +114,7 @@ export class SummarizeJobService {
     const cacheEntries: CacheEntry[] = [];
     let outcome: Omit<JobOutcome, 'cacheEntries'>;
     if (cached) {
-      outcome = {
-        result: cached,
-        aiCalls: 0,
-        tokensUsed: 0,
-        tokensSaved: cached.usage?.totalTokens ?? 0,
-        costUsd: 0,
-        costSavedUsd: cached.cost_usd ?? 0,
-      };
+      outcome = reused(cached);
     } else {
       clock.start('summarizing');
       outcome = await this.summarize(article.text, article.title, options);
@@ -212,4 +196,16 @@ export class SummarizeJobService {
       ttlSeconds: result.fallback ? this.fallbackCacheTtlSeconds : this.cacheTtlSeconds,
     };
   }
+}
+
+/** The outcome of a job that reused a cached summary: no call made, the summary's recorded cost saved. */
+function reused(cached: SummarizeJobResult): Omit<JobOutcome, 'cacheEntries'> {
+  return {
+    result: cached,
+    aiCalls: 0,
+    tokensUsed: 0,
+    tokensSaved: cached.usage?.totalTokens ?? 0,
+    costUsd: 0,
+    costSavedUsd: cached.cost_usd ?? 0,
+  };
 }

@@ -25,14 +25,13 @@ import { bullmqTelemetry } from '../tracing/bullmq-telemetry';
 import { toJobError } from './job-failure';
 import { AiBudgetWaitError } from './ai-budget.gate';
 import { SummarizeJobService } from './summarize-job.service';
+import { closeWorkerWithin } from '../jobs/close-worker';
 
 /** Pause when a 429 names no delay, and the longest pause we accept (a daily quota must not stall us for hours). */
 const DEFAULT_RATE_LIMIT_PAUSE_MS = 10_000;
 const MAX_RATE_LIMIT_PAUSE_MS = 10 * 60_000;
 /** Rate-limited starts a job may have (they cost no attempt); past this the quota is not coming back soon. */
 const MAX_RATE_LIMITED_STARTS = 20;
-/** Running jobs are cancelled this long before SHUTDOWN_TIMEOUT_MS, so they can go back to the queue in time. */
-const CANCEL_MARGIN_MS = 2_000;
 
 /** The BullMQ Worker's options, from the validated configuration (WorkerModule.register applies them). */
 export function summarizeWorkerOptions(env: Environment): WorkerOptions {
@@ -107,16 +106,7 @@ export class SummarizeProcessor
     if (!worker?.isRunning()) return;
     this.shuttingDown = true;
     this.logger.log('worker closing: finishing running jobs');
-    const cancelAfterMs = Math.max(
-      0,
-      this.config.get('SHUTDOWN_TIMEOUT_MS', { infer: true }) - CANCEL_MARGIN_MS,
-    );
-    const cancel = setTimeout(() => worker.cancelAllJobs('shutting down'), cancelAfterMs);
-    try {
-      await worker.close();
-    } finally {
-      clearTimeout(cancel);
-    }
+    await closeWorkerWithin(worker, this.config.get('SHUTDOWN_TIMEOUT_MS', { infer: true }));
   }
 
   async process(job: SummarizeJob, token?: string, signal?: AbortSignal): Promise<SummarizeJobResult> {
