@@ -101,6 +101,9 @@ describe('the daily quota of new AI jobs per key (injected clock, two API proces
 
   it('uses DAILY_JOB_LIMIT for keys without their own quota, and none for --daily-jobs 0', async () => {
     clock.set('2026-05-03T08:00:00.000Z');
+    // Jobs stay running, so every accepted miss answers 202 (a job that completed before the submit path's second
+    // cache read would answer 200, a hit: accepted all the same, but not what this test counts).
+    summarizer.hold();
     const byDefault = await keys.create();
     const unlimited = await keys.create({ dailyJobs: 0 });
     const statuses = async (auth: Record<string, string>, n: number) => {
