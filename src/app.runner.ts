@@ -12,24 +12,16 @@ export interface StartAppOptions {
 /** Builds and starts the application for a checked configuration, and stops it on SIGTERM/SIGINT within bounds. */
 export async function startApp(env: Environment, { afterClose }: StartAppOptions = {}): Promise<void> {
   const logger = new Logger('Bootstrap');
-  let app: Awaited<ReturnType<typeof createApp>>;
-  try {
-    app = await createApp(env);
-  } catch (error) {
-    process.stderr.write(`Cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  }
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
   let shuttingDown = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
+  const closeApp = (signal: NodeJS.Signals, started: NonNullable<typeof app>) => {
     logger.log(`${signal} received: stopping (at most ${env.SHUTDOWN_TIMEOUT_MS} ms)`);
     setTimeout(() => {
       logger.error('shutdown timed out; exiting with jobs still running (they will be recovered as stalled)');
       process.exit(1);
     }, env.SHUTDOWN_TIMEOUT_MS).unref();
     // afterClose never throws (main.ts: a bounded flush of the traces).
-    const closed = app.close().then(afterClose);
+    const closed = started.close().then(afterClose);
     closed.then(
       () => process.exit(0),
       (error: unknown) => {
@@ -38,8 +30,32 @@ export async function startApp(env: Environment, { afterClose }: StartAppOptions
       },
     );
   };
+  let pendingSignal: NodeJS.Signals | undefined;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (shuttingDown || pendingSignal) return;
+    // Building the app already starts the workers (Nest initialises a worker-only context while creating it), so a
+    // signal during start-up is remembered and honoured as soon as the app exists, never left to the default action
+    // that would kill the process with its first jobs running.
+    if (!app) {
+      pendingSignal = signal;
+      return;
+    }
+    shuttingDown = true;
+    closeApp(signal, app);
+  };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  try {
+    app = await createApp(env);
+  } catch (error) {
+    process.stderr.write(`Cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  if (pendingSignal) {
+    shuttingDown = true;
+    closeApp(pendingSignal, app);
+    return;
+  }
 
   const identity = summarizerIdentityOf(env);
   const facts = {
