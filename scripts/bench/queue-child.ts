@@ -2,12 +2,16 @@
  * Child processes of the benchmark that talk to BullMQ, each in its own process (own event loop):
  *   raw-producer  — `queue.add` with the service's options, BENCH_CONCURRENCY at a time, for BENCH_DURATION_MS
  *   raw-worker    — a raw BullMQ Worker whose processor does nothing, BENCH_CONCURRENCY at a time
+ *   raw-worker-equal — a raw BullMQ Worker doing the Redis work the service's worker does per text job, the same way:
+ *                   the cache re-check (one awaited read), then the stage and the summary written on the completing
+ *                   connection without waiting, ahead of the completion
  *   nest-worker   — the service's worker (built `dist/` AppModule, role worker) with a no-op summarizer that counts calls
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Queue, Worker } from 'bullmq';
+import { type Job, Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
 import { ROOT, runChildMode, SERVICE_JOB_OPTIONS, sleep } from './common';
 
 const prefix = process.env.BENCH_PREFIX ?? '';
@@ -42,13 +46,39 @@ async function rawProducer(): Promise<void> {
 }
 
 async function rawWorker(): Promise<void> {
-  const worker = new Worker('summarize', () => Promise.resolve(undefined), {
+  await runRawWorker(() => Promise.resolve(undefined));
+}
+
+async function rawWorkerEqual(): Promise<void> {
+  const cache = new Redis(redisUrl);
+  let completion!: Redis;
+  await runRawWorker(
+    async (job) => {
+      const key = `${prefix}summary:${job.data.inputHash}`;
+      if (await cache.get(key)) return undefined;
+      const result = { summary: 'A summary.', tags: ['a', 'b'], input_type: 'text', provider: 'local' };
+      void job.updateProgress({ stage: 'summarizing' });
+      void completion.set(key, JSON.stringify(result), 'EX', 300);
+      return result;
+    },
+    async (worker) => {
+      completion = (await worker.getBackend().client) as unknown as Redis;
+    },
+  );
+}
+
+async function runRawWorker(
+  processor: (job: Job<{ inputHash: string }>) => Promise<unknown>,
+  beforeRun?: (worker: Worker) => Promise<void>,
+): Promise<void> {
+  const worker = new Worker('summarize', processor, {
     connection,
     prefix: `${prefix}bull`,
     concurrency,
     autorun: false,
   });
   await worker.waitUntilReady();
+  await beforeRun?.(worker);
   process.send?.({ type: 'ready' });
   worker.run().catch((error: unknown) => console.error(error));
   process.once('SIGTERM', () => void worker.close().finally(() => process.exit(0)));
@@ -109,5 +139,6 @@ async function nestWorker(): Promise<void> {
 runChildMode({
   'raw-producer': rawProducer,
   'raw-worker': rawWorker,
+  'raw-worker-equal': rawWorkerEqual,
   'nest-worker': nestWorker,
 });
