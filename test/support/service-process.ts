@@ -22,11 +22,14 @@ export class ServiceProcess {
     this.exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
   }
 
-  /** Starts the service with exactly `env` on top of PATH (no inherited settings leak in). */
+  /**
+   * Starts the service with exactly `env` on top of PATH (no inherited settings leak in). A worker's metrics port is
+   * ephemeral unless `env` names one: test files run in parallel, and two workers on the default 9464 collide.
+   */
   static start(env: Record<string, string>): ServiceProcess {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
     const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServiceProcess(child);
