@@ -2,8 +2,8 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm install, not npm ci: see .ci/run (the lock lacks some platforms' optional binaries).
-RUN npm install --ignore-scripts --no-audit --no-fund
+# As .ci/run installs: exactly the lock (it lists every platform's optional binaries, arm64 and musl included).
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npx nest build && npm prune --omit=dev --ignore-scripts

@@ -48,8 +48,9 @@ export class AppModule {
         }),
         LoggerModule.forRoot({
           // nestjs-pino as Nest's logger only, without its per-request middleware: that middleware keeps the request
-          // logger in an AsyncLocalStorage, which on Node 20 puts a hook on every promise the process creates and cost
-          // 11 % of the cache-hit path's throughput (docs/performance.md). Lines about a request carry its id
+          // logger in an AsyncLocalStorage, which on Node 20 put a hook on every promise the process creates and was
+          // one of the larger costs of the cache-hit path (measured at commit a40f9ef, docs/performance.md; Node 24's
+          // AsyncLocalStorage no longer uses promise hooks, not re-measured). Lines about a request carry its id
           // explicitly (Fastify's request.id, see createFastifyAdapter); the access line of failed requests is written by
           // configureHttpApp().
           forRoutes: [],

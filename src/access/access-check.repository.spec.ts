@@ -12,6 +12,7 @@ import {
 } from './access-check.repository';
 import { fingerprintOf, generateApiKeySecret } from './api-key-secret';
 import { ApiKeyRepository } from './api-key.repository';
+import { toSeconds } from './rate-limit-headers';
 
 /** A bucket boundary, so tests can place requests on either side of one. */
 const T0 = Date.parse('2026-05-01T12:00:00.000Z');
@@ -61,6 +62,28 @@ describe('AccessCheckRepository: the access-check script against the real Redis'
     clock.set(T0 + RATE_WINDOW_MS + RATE_BUCKET_MS);
     expect(await accepted(repo, ip())).toBe(true);
     expect(await accepted(repo, ip())).toBe(false);
+  });
+
+  it('reports 60.001-60.1 s for a request of this bucket (t and Retry-After 61 on a 60 s window), and that is the wait', async () => {
+    // Not a rounding error: a bucket is counted whole until one window after it ENDS, or two requests 100 ms less
+    // than a window apart could both pass. So a request stops counting 60.001-60.1 s after it was made, which rounds
+    // up to 61 s; an answer of 60 would send the client back too early.
+    const repo = repository(1);
+    for (const [i, offset] of [0, 1, 50, RATE_BUCKET_MS - 1].entries()) {
+      const client = ip(`192.0.2.${10 + i}`);
+      clock.set(T0 + offset);
+      const first = await repo.check(client);
+      const second = await repo.check(client);
+      if (first.status !== 'allowed' || second.status !== 'limited')
+        throw new Error('expected allowed, limited');
+      expect(first.rate!.resetMs).toBe(RATE_WINDOW_MS + RATE_BUCKET_MS - offset);
+      expect(second.rate!.retryMs).toBe(RATE_WINDOW_MS + RATE_BUCKET_MS - offset);
+      expect(toSeconds(second.rate!.retryMs)).toBe(61);
+      clock.set(T0 + offset + RATE_WINDOW_MS);
+      expect(await accepted(repo, client)).toBe(false);
+      clock.set(T0 + offset + toSeconds(second.rate!.retryMs) * 1_000);
+      expect(await accepted(repo, client)).toBe(true);
+    }
   });
 
   it('slides: requests leave the window bucket by bucket, a window and a bucket after their bucket began', async () => {

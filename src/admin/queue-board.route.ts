@@ -11,6 +11,7 @@ import { summarizeLimiter } from '../jobs/summarize-limiter';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import { WebhookDeliveryProducer } from '../webhooks/webhook-delivery.producer';
 import { adminAccessHook } from './admin-access.hook';
+import { AdminAccessRule } from './admin-access-rule';
 
 /** Where the queue board is served. */
 export const QUEUE_BOARD_PATH = '/admin/queues';
@@ -83,7 +84,7 @@ export class QueueBoardRoute implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     void fastify.register(
       async (scope) => {
-        scope.addHook('onRequest', adminAccessHook(token));
+        scope.addHook('onRequest', adminAccessHook(AdminAccessRule.fromConfig(this.config)));
         scope.addHook('onSend', offlineOnly);
         // Its own 404 under the prefix, behind the access hook: without the token nothing under it answers but 401.
         scope.setNotFoundHandler((_request, reply) =>

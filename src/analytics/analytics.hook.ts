@@ -30,8 +30,8 @@ const OUTCOMES = new Set<unknown>(['hit', 'miss', 'deduplicated']);
  * deduplication, from the `cache` field of the answer, so the handlers know nothing of analytics. `count()` serves
  * the other ways in (a batch's items, a WebSocket submit).
  *
- * A Fastify `preSerialization` hook rather than a Nest interceptor because the routes are native Fastify routes (a
- * Nest controller with an interceptor reached 0.75x of the native route's hit throughput; docs/performance.md).
+ * A Fastify `preSerialization` hook rather than a Nest interceptor because the routes are native Fastify routes (the
+ * benchmark's `route` section, `BENCH_ONLY=hit,route`, compares them with a Nest controller and an interceptor).
  * Error answers carry no `cache` field and are not counted.
  */
 @Injectable()

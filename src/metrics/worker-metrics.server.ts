@@ -2,14 +2,15 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { ConfigService } from '@nestjs/config';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ADMIN_AUTH_CHALLENGE, ADMIN_AUTH_HINT, carriesAdminToken } from '../admin/admin-credentials';
+import { AdminAccessRule } from '../admin/admin-access-rule';
+import { ADMIN_AUTH_CHALLENGE } from '../admin/admin-credentials';
 import type { Environment } from '../core/config/environment';
 import { PROBLEM_JSON, statusTitle } from '../core/http/problem-details';
 import { MetricsRegistry } from './metrics.registry';
 
 /**
  * `GET /metrics` of a worker-only process (`PROCESS_ROLE=worker`, which serves no API), on `METRICS_PORT` at `HOST`;
- * every other path is 404. The same access rule as the API's `/metrics` (the admin token when `ADMIN_TOKEN` is set).
+ * every other path is 404. The same access rule as the API's `/metrics` (AdminAccessRule, as AdminGuard applies it).
  *
  * A bare `node:http` server rather than a second Fastify: one path, one method, no body to parse, and nothing of the
  * API's stack (routes, filters, OpenAPI) belongs on it.
@@ -20,7 +21,7 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
   private readonly server: Server;
   private readonly port: number;
   private readonly host: string;
-  private readonly token: string | undefined;
+  private readonly access: AdminAccessRule;
 
   constructor(
     private readonly metrics: MetricsRegistry,
@@ -28,7 +29,7 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
   ) {
     this.port = config.get('METRICS_PORT', { infer: true });
     this.host = config.get('HOST', { infer: true });
-    this.token = config.get('ADMIN_TOKEN', { infer: true });
+    this.access = AdminAccessRule.fromConfig(config);
     this.server = createServer((request, response) => void this.answer(request, response));
   }
 
@@ -59,8 +60,14 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return problem(response, 405, 'Use GET.', { allow: 'GET, HEAD' });
     }
-    if (this.token !== undefined && !carriesAdminToken(request.headers.authorization, this.token)) {
-      return problem(response, 401, ADMIN_AUTH_HINT, { 'www-authenticate': ADMIN_AUTH_CHALLENGE });
+    const refusal = this.access.refusal(request.headers.authorization);
+    if (refusal !== undefined) {
+      return problem(
+        response,
+        401,
+        refusal.detail,
+        refusal.challenge ? { 'www-authenticate': ADMIN_AUTH_CHALLENGE } : {},
+      );
     }
     try {
       const { contentType, body } = await this.metrics.scrape();

@@ -22,12 +22,13 @@ import { SubmitService } from './submit.service';
  * `POST /api/submit`, the hot path, as a native Fastify route: Fastify validates the body against a compiled JSON
  * schema, the handler calls SubmitService, the AnalyticsHook counts the answer and a compiled serializer writes it.
  *
- * Not a Nest controller on purpose. Measured against plain Fastify + ioredis on the cache-hit path, Nest's
- * per-request pipeline cost more than the work itself: routing and the execution context 17 %, an interceptor 17 %,
- * ValidationPipe with class-validator 21 % of the baseline's throughput (docs/performance.md). Everything else about
- * the route stays Nest's: its collaborators come from the DI container, its errors (Redis down → 503, bad input →
- * 400) go through the app's exception filters via the error handler Nest installs on Fastify, and it is documented in
- * /docs-json from the same schemas.
+ * Not a Nest controller on purpose: measured on Node 20 (commit a40f9ef, docs/performance.md) against plain Fastify +
+ * ioredis on the cache-hit path, Nest's per-request pipeline (routing and the execution context, an interceptor,
+ * ValidationPipe with class-validator) cost more than the work itself. The benchmark's `route` section
+ * (`BENCH_ONLY=hit,route`) measures a Nest controller with the same compiled schemas against this route on the Node
+ * in use, for when that balance changes. Everything else about the route stays Nest's: its collaborators come from
+ * the DI container, its errors (Redis down → 503, bad input → 400) go through the app's exception filters via the
+ * error handler Nest installs on Fastify, and it is documented in /docs-json from the same schemas.
  */
 @Injectable()
 export class SubmitRoute implements OnModuleInit {

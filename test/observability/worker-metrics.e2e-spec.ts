@@ -9,6 +9,24 @@ import { TEST_REDIS_URL, uniquePrefix } from '../support/test-environment';
 const TOKEN = 'worker-metrics-token-0123456789';
 const GEMINI = { provider: 'gemini', model: 'gemini-3.5-flash-lite' };
 
+/** A `PROCESS_ROLE=worker` child with `env`, once its metrics server listens. */
+async function startWorker(
+  env: Record<string, string>,
+): Promise<{ worker: ServiceProcess; metricsUrl: string }> {
+  const port = await freePort();
+  const worker = ServiceProcess.start({
+    REDIS_URL: TEST_REDIS_URL,
+    PROCESS_ROLE: 'worker',
+    HOST: '127.0.0.1',
+    METRICS_PORT: String(port),
+    ...env,
+  });
+  await waitFor(async () => (worker.logs().some((l) => l.metrics_port === port) ? true : undefined), {
+    what: `the worker's metrics server (stderr: ${worker.stderr})`,
+  });
+  return { worker, metricsUrl: `http://127.0.0.1:${port}/metrics` };
+}
+
 describe('GET /metrics of a worker-only process (PROCESS_ROLE=worker, METRICS_PORT)', () => {
   const prefix = uniquePrefix();
   let gemini: FakeGeminiApi;
@@ -28,20 +46,7 @@ describe('GET /metrics of a worker-only process (PROCESS_ROLE=worker, METRICS_PO
     const ai = { AI_PROVIDER: 'gemini', GEMINI_API_KEY: 'key', GEMINI_BASE_URL: gemini.url };
     // The test's API process only serves; the job runs in the worker child.
     api = await startTestApp({ env: { ...ai, REDIS_KEY_PREFIX: prefix, PROCESS_ROLE: 'api' } });
-    const port = await freePort();
-    worker = ServiceProcess.start({
-      ...ai,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      PROCESS_ROLE: 'worker',
-      HOST: '127.0.0.1',
-      METRICS_PORT: String(port),
-      ADMIN_TOKEN: TOKEN,
-    });
-    metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    await waitFor(async () => (worker.logs().some((l) => l.metrics_port === port) ? true : undefined), {
-      what: `the worker's metrics server (stderr: ${worker.stderr})`,
-    });
+    ({ worker, metricsUrl } = await startWorker({ ...ai, REDIS_KEY_PREFIX: prefix, ADMIN_TOKEN: TOKEN }));
   });
   afterAll(async () => {
     await worker?.stop();
@@ -104,5 +109,51 @@ describe('GET /metrics of a worker-only process (PROCESS_ROLE=worker, METRICS_PO
     ]);
     expect(code).toBe(0);
     await expect(fetch(metricsUrl)).rejects.toThrow();
+  });
+});
+
+// The rule of the API's /metrics (AdminGuard): with API keys on, operators' pages are closed to API clients, so a
+// worker's metrics must be too, with or without ADMIN_TOKEN.
+describe('GET /metrics of a worker-only process with API keys required (API_KEYS_REQUIRED=true)', () => {
+  const prefix = uniquePrefix();
+  const workers: ServiceProcess[] = [];
+
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await deleteKeysWithPrefix(TEST_REDIS_URL, prefix);
+  });
+
+  it('answers 401 without the admin token and 200 with it', async () => {
+    const { worker, metricsUrl } = await startWorker({
+      REDIS_KEY_PREFIX: prefix,
+      API_KEYS_REQUIRED: 'true',
+      ADMIN_TOKEN: TOKEN,
+    });
+    workers.push(worker);
+
+    const refused = await fetch(metricsUrl);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect(
+      (await fetch(metricsUrl, { headers: { authorization: 'Bearer an-api-key-is-not-it' } })).status,
+    ).toBe(401);
+    const allowed = await fetch(metricsUrl, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(allowed.status).toBe(200);
+    expect(new Scrape(await allowed.text()).value('process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
+  it('answers 401 to everyone when no ADMIN_TOKEN is set, as the API does', async () => {
+    const { worker, metricsUrl } = await startWorker({ REDIS_KEY_PREFIX: prefix, API_KEYS_REQUIRED: 'true' });
+    workers.push(worker);
+
+    const refused = await fetch(metricsUrl);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(
+      /API_KEYS_REQUIRED.*no ADMIN_TOKEN/,
+    );
+    // No token can open it, so browsers are not asked for one.
+    expect(refused.headers.get('www-authenticate')).toBeNull();
+    expect((await fetch(metricsUrl, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(401);
   });
 });

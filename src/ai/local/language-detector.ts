@@ -15,7 +15,8 @@ const FROM_ISO_639_3: Readonly<Record<string, LanguageCode>> = {
 const CANDIDATES = Object.keys(FROM_ISO_639_3);
 /**
  * franc reads trigrams; 1,000 characters (~170 words) tell these seven languages apart reliably, keep detection
- * O(1) on huge inputs, and cost a quarter of what 4 KB did (franc was ~15 % of the time on a 5 KB article).
+ * O(1) on huge inputs, and cost a quarter of what 4 KB did (measured on Node 20 at commit 4dc2338, when franc took
+ * ~15 % of the time on a 5 KB article).
  */
 const SAMPLE_CHARS = 1000;
 

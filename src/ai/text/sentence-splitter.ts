@@ -55,8 +55,9 @@ export type SplitLanguage = LanguageCode | 'any';
  * more than splitting, so callers tag only the opening of a text.
  */
 export class SentenceSplitter {
-  // Built on first use: the two wink instances cost ~120 ms and ~40 MB RSS to build, and a process that only serves
-  // the API holds the local summarizer for its identity (the cache key) and never splits anything.
+  // Built on first use: the two wink instances cost ~120 ms and ~40 MB RSS to build (Node 20, commit 4600dce), and a
+  // process that only serves the API holds the local summarizer for its identity (the cache key) and never splits
+  // anything.
   private nlpInstance: WinkNlp | undefined;
   private taggerInstance: WinkNlp | undefined;
   private readonly segmenters = new Map<SplitLanguage, Intl.Segmenter>();

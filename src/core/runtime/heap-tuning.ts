@@ -3,12 +3,13 @@ import { setFlagsFromString } from 'node:v8';
 /**
  * How far V8 lets the old generation grow past what the last full GC left live, in percent.
  *
- * By default V8 grows it up to 4× the live size when collection is cheap, which it is here (~80 MB live, pauses of
- * a few ms): under a job backlog RSS climbed to ~430 MB, nearly all of it garbage waiting for the next mark-compact
- * (docs/performance.md). 50 % keeps the same process near 240 MB at the same throughput. Unlike
+ * By default V8 grows it up to 4× the live size when collection is cheap, which it is here (pauses of a few ms):
+ * under a job backlog RSS climbed to several times the live heap, nearly all of it garbage waiting for the next
+ * mark-compact. Measured on Node 20 at commit 85a2f03 (docs/performance.md; the benchmark's `memory` section
+ * re-measures): ~80 MB live, ~430 MB RSS with V8's default, near 240 MB with 50 % at the same throughput. Unlike
  * `--max-old-space-size` this is no ceiling: a larger live heap still gets room, nothing runs out of memory.
  * Processes that only serve the API keep V8's default: their garbage dies young, and the extra full collections
- * cost the cache-hit path about 10 % of its CPU per request.
+ * cost the cache-hit path CPU (about 10 % per request on Node 20, commit 91b9c70).
  */
 const HEAP_GROWING_PERCENT = 50;
 
