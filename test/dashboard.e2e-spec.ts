@@ -189,9 +189,22 @@ describe('live analytics page (/dashboard) in Chromium, ADMIN_TOKEN unset', () =
     });
   });
 
-  it('has no queue dashboard without ADMIN_TOKEN (404), and the page needs no credentials', async () => {
-    expect((await fetch(`${api.baseUrl}/admin/queues`)).status).toBe(404);
-    expect((await fetch(`${api.baseUrl}/admin/queues/api/queues`)).status).toBe(404);
+  it('refuses the queue dashboard without ADMIN_TOKEN (401, no login prompt), and the page needs no credentials', async () => {
+    for (const path of [
+      '/admin/queues',
+      '/admin/queues/api/queues',
+      '/admin/queues/static/images/logo.svg',
+    ]) {
+      for (const headers of [{}, { authorization: 'Bearer anything-at-all-here' }]) {
+        const response = await fetch(`${api.baseUrl}${path}`, { headers });
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBeNull();
+        expect(await response.json()).toMatchObject({
+          status: 401,
+          detail: expect.stringContaining('ADMIN_TOKEN'),
+        });
+      }
+    }
     expect((await fetch(`${api.baseUrl}/dashboard`)).status).toBe(200);
   });
 });

@@ -5,7 +5,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Queue } from 'bullmq';
-import type { FastifyInstance, onSendHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import { jobStartsPerSecond, type Environment } from '../core/config/environment';
 import { summarizeLimiter } from '../jobs/summarize-limiter';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
@@ -34,7 +34,7 @@ const QUEUE_BOARD_CSP =
 /**
  * The queue dashboard (bull-board) at `/admin/queues`, listing the summarize and webhooks queues: operators see jobs by
  * state and can retry, promote and remove them. Registered only when `ADMIN_TOKEN` is set, and then only for requests
- * that carry it; without the token the path does not exist (404).
+ * that carry it; without `ADMIN_TOKEN` every request under the path is refused (401) and told how to turn it on.
  *
  * bull-board is a Fastify plugin, so it is registered on the Fastify instance under Nest (as the submit route is),
  * inside its own encapsulated scope so the access hook, the CSP and bull-board's own error handler apply to its
@@ -53,8 +53,19 @@ export class QueueBoardRoute implements OnModuleInit {
 
   /** Runs before the server starts listening, while plugins can still be registered. */
   onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const token = this.config.get('ADMIN_TOKEN', { infer: true });
-    if (token === undefined) return;
+    if (token === undefined) {
+      void fastify.register(
+        (scope, _options, done) => {
+          scope.all('/', refuseWithoutToken);
+          scope.all('/*', refuseWithoutToken);
+          done();
+        },
+        { prefix: QUEUE_BOARD_PATH },
+      );
+      return;
+    }
     const board = new BullBoardFastifyAdapter().setBasePath(QUEUE_BOARD_PATH);
     const { max } = summarizeLimiter(
       jobStartsPerSecond({
@@ -81,7 +92,6 @@ export class QueueBoardRoute implements OnModuleInit {
         },
       },
     });
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     void fastify.register(
       async (scope) => {
         scope.addHook('onRequest', adminAccessHook(AdminAccessRule.fromConfig(this.config)));
@@ -133,3 +143,13 @@ const offlineOnly: onSendHookHandler<unknown> = (_request, reply, payload, done)
   }
   done(null, payload);
 };
+
+/** The queue board with no `ADMIN_TOKEN`: no credentials can open it (no Basic challenge, so browsers don't prompt). */
+function refuseWithoutToken(_request: FastifyRequest, reply: FastifyReply): void {
+  void reply.code(401).header('cache-control', 'no-store').type('application/problem+json').send({
+    type: 'about:blank',
+    title: 'Unauthorized',
+    status: 401,
+    detail: 'The queue dashboard is off: set ADMIN_TOKEN to turn it on, then send it as a bearer token.',
+  });
+}
