@@ -3,6 +3,7 @@
  *   raw-producer  — `queue.add` with the service's options, BENCH_CONCURRENCY at a time, for BENCH_DURATION_MS
  *   raw-worker    — a raw BullMQ Worker whose processor does nothing, BENCH_CONCURRENCY at a time
  *   nest-worker   — the service's worker (built `dist/` AppModule, role worker) with a no-op summarizer that counts calls
+ *                   and the distinct texts it was asked for; it answers after BENCH_SUMMARIZER_DELAY_MS (0: at once)
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -79,12 +80,17 @@ async function nestWorker(): Promise<void> {
     // The persistence section measures the worker with history recording on, too.
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
   });
+  // A fast AI (~1 ms) lets jobs complete while a burst of identical submissions is still arriving (section 4b).
+  const delayMs = Number(process.env.BENCH_SUMMARIZER_DELAY_MS ?? 0);
   let calls = 0;
+  const texts = new Set<string>();
   const noop = {
     identity: { provider: 'local', model: 'noop', promptVersion: '1' },
-    summarize: () => {
+    summarize: async ({ text }: { text: string }) => {
       calls++;
-      return Promise.resolve({ summary: 'A summary.', tags: ['a', 'b'] });
+      texts.add(text);
+      if (delayMs > 0) await sleep(delayMs);
+      return { summary: 'A summary.', tags: ['a', 'b'] };
     },
   };
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(env)] })
@@ -98,7 +104,7 @@ async function nestWorker(): Promise<void> {
   await app.init();
   process.send?.({ type: 'ready' });
   process.on('message', (message: { type?: string }) => {
-    if (message.type === 'count') process.send?.({ type: 'result', calls });
+    if (message.type === 'count') process.send?.({ type: 'result', calls, texts: [...texts] });
   });
   process.once('SIGTERM', () => void app.close().finally(() => process.exit(0)));
   // Bounded: the orchestrator stops this process; never outlive it by more than an hour.
