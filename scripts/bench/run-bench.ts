@@ -612,16 +612,17 @@ async function benchLocal(redis: Redis): Promise<void> {
     `\n## 3b. worker with the built-in LocalSummarizer — ${note} (mean ${fmt(kb, 1)} KB) × ${LOCAL_PASSES} = ${inputs.length} jobs per round, WORKER_COUNT 3 (default), one process, CPU_POOL_SIZE 1 vs 2`,
   );
   const sides = [1, 2] as const;
-  const results = new Map<number, { rate: number[]; perCpu: number[] }>(
-    sides.map((threads) => [threads, { rate: [], perCpu: [] }]),
+  const results = new Map<number, { rate: number[]; perCpu: number[]; cores: number[] }>(
+    sides.map((threads) => [threads, { rate: [], perCpu: [], cores: [] }]),
   );
   for (let round = 0; round < ROUNDS; round++) {
     for (const threads of round % 2 === 0 ? sides : [...sides].reverse()) {
       const { rate, perCpu, wall, cpu } = await localRound(redis, inputs, threads);
       results.get(threads)!.rate.push(rate);
       results.get(threads)!.perCpu.push(perCpu);
+      results.get(threads)!.cores.push(cpu / wall);
       log(
-        `  round ${round + 1} ${threads} thread${threads > 1 ? 's' : ' '}  ${fmt(rate, 1)} jobs/s  ${fmt(perCpu, 1)} jobs per CPU-s (${fmt(cpu, 1)} CPU-s over ${fmt(wall, 1)} s wall)  load average ${os.loadavg()[0].toFixed(2)}`,
+        `  round ${round + 1} ${threads} thread${threads > 1 ? 's' : ' '}  ${fmt(rate, 1)} jobs/s  ${fmt(perCpu, 1)} jobs per CPU-s (${fmt(cpu, 1)} CPU-s over ${fmt(wall, 1)} s wall: ${fmt(cpu / wall, 2)} cores)  load average ${os.loadavg()[0].toFixed(2)}`,
       );
     }
   }
@@ -642,6 +643,15 @@ async function benchLocal(redis: Redis): Promise<void> {
     fmt(median(two.perCpu), 1),
     fmt(median(one.perCpu), 1),
     `${fmt(median(two.perCpu) / median(one.perCpu), 2)}×`,
+    'report',
+    null,
+  );
+  // How much CPU the process got: on a shared machine 2 threads cannot go faster than the cores left to them.
+  row(
+    '3b. LocalSummarizer cores used, CPU_POOL_SIZE 2 vs 1 (CPU-s per wall-s)',
+    fmt(median(two.cores), 2),
+    fmt(median(one.cores), 2),
+    `${fmt(median(two.cores) / median(one.cores), 2)}×`,
     'report',
     null,
   );
