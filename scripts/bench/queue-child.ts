@@ -77,6 +77,9 @@ async function nestWorker(): Promise<void> {
     WORKER_COUNT: String(concurrency),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     AI_PROVIDER: 'local',
+    // A port of the OS's choosing for the worker's /metrics: several workers run at once (section 4b), and the
+    // machine may run other services' workers on the default 9464.
+    METRICS_PORT: '0',
     // The persistence section measures the worker with history recording on, too.
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
   });

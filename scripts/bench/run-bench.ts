@@ -139,6 +139,8 @@ async function startService(
       PROCESS_ROLE: role,
       PORT: String(port),
       HOST: '127.0.0.1',
+      // A worker's /metrics on a port of the OS's choosing: another service's worker may hold the default 9464.
+      METRICS_PORT: '0',
       AI_PROVIDER: 'local',
       LOG_LEVEL: 'info',
       ...extra,
