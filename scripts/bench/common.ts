@@ -153,9 +153,15 @@ export function rssOf(pid: number): number {
   return match ? Number(match[1]) * 1024 : NaN;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-export function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux): all its threads, or only thread `tid`
+ * (the main thread's id is the process's).
+ */
+export function cpuSecondsOf(pid: number, tid?: number): number {
+  const stat = readFileSync(
+    tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`,
+    'utf8',
+  );
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of /proc/pid/stat; the slice starts at field 3.
   return (Number(fields[11]) + Number(fields[12])) / 100;

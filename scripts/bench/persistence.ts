@@ -254,6 +254,8 @@ export async function benchPersistence(ctx: PersistenceBenchContext): Promise<vo
       REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
       PROCESS_ROLE: 'worker',
+      // Ephemeral: another worker on the machine may hold the default 9464.
+      METRICS_PORT: '0',
       DATABASE_URL: databaseUrl,
       AI_PROVIDER: 'local',
       LOG_LEVEL: 'warn',

@@ -6,6 +6,7 @@
  *                   the cache re-check (one awaited read), then the stage and the summary written on the completing
  *                   connection without waiting, ahead of the completion
  *   nest-worker   — the service's worker (built `dist/` AppModule, role worker) with a no-op summarizer that counts calls
+ *                   and the distinct texts it was asked for; it answers after BENCH_SUMMARIZER_DELAY_MS (0: at once)
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -106,15 +107,23 @@ async function nestWorker(): Promise<void> {
     WORKER_COUNT: String(concurrency),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     AI_PROVIDER: 'local',
+    // A port of the OS's choosing for the worker's /metrics: several workers run at once (section 4b), and the
+    // machine may run other services' workers on the default 9464.
+    METRICS_PORT: '0',
     // The persistence section measures the worker with history recording on, too.
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
   });
+  // A fast AI (~1 ms) lets jobs complete while a burst of identical submissions is still arriving (section 4b).
+  const delayMs = Number(process.env.BENCH_SUMMARIZER_DELAY_MS ?? 0);
   let calls = 0;
+  const texts = new Set<string>();
   const noop = {
     identity: { provider: 'local', model: 'noop', promptVersion: '1' },
-    summarize: () => {
+    summarize: async ({ text }: { text: string }) => {
       calls++;
-      return Promise.resolve({ summary: 'A summary.', tags: ['a', 'b'] });
+      texts.add(text);
+      if (delayMs > 0) await sleep(delayMs);
+      return { summary: 'A summary.', tags: ['a', 'b'] };
     },
   };
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(env)] })
@@ -128,7 +137,7 @@ async function nestWorker(): Promise<void> {
   await app.init();
   process.send?.({ type: 'ready' });
   process.on('message', (message: { type?: string }) => {
-    if (message.type === 'count') process.send?.({ type: 'result', calls });
+    if (message.type === 'count') process.send?.({ type: 'result', calls, texts: [...texts] });
   });
   process.once('SIGTERM', () => void app.close().finally(() => process.exit(0)));
   // Bounded: the orchestrator stops this process; never outlive it by more than an hour.
