@@ -652,6 +652,24 @@ async function benchLocal(redis: Redis): Promise<void> {
       );
     }
   }
+  // The ceiling: the same summarizer on the same inputs in a bare piscina pool (pool-child.ts), 1 thread vs 2.
+  const poolRates = new Map(sides.map((threads) => [threads, [] as number[]]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const threads of round % 2 === 0 ? sides : [...sides].reverse()) {
+      const child = Child.script('pool-child.ts', ['summarize'], { BENCH_THREADS: String(threads) });
+      try {
+        child.send({ inputs });
+        const { jobs, seconds } = await child.next('result', 600_000);
+        const rate = Number(jobs) / Number(seconds);
+        poolRates.get(threads)!.push(rate);
+        log(
+          `  round ${round + 1} bare pool, ${threads} thread${threads > 1 ? 's' : ' '}  ${fmt(rate, 1)} jobs/s`,
+        );
+      } finally {
+        await child.stop();
+      }
+    }
+  }
   const [one, two] = sides.map((threads) => results.get(threads)!);
   const speedup = median(two.rate) / median(one.rate);
   // The 1.6× target assumes two cores this process can have; on fewer it is only reported.
@@ -663,6 +681,15 @@ async function benchLocal(redis: Redis): Promise<void> {
     `${fmt(speedup, 2)}×`,
     cores >= 2 ? '≥ 1.6× (2 cores)' : 'report',
     cores >= 2 ? speedup >= 1.6 : null,
+  );
+  const [poolOne, poolTwo] = sides.map((threads) => median(poolRates.get(threads)!));
+  row(
+    '3b. the same summarizer in a bare piscina pool, 2 vs 1 threads (jobs/s): the ceiling',
+    fmt(poolTwo, 1),
+    fmt(poolOne, 1),
+    `${fmt(poolTwo / poolOne, 2)}×`,
+    'report',
+    null,
   );
   row(
     '3b. LocalSummarizer per core, CPU_POOL_SIZE 2 vs 1 (jobs per CPU-s)',
