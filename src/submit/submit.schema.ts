@@ -164,7 +164,8 @@ const PROBLEM_SCHEMA = {
     },
     'retry-after': {
       type: 'integer',
-      description: 'A 429: seconds until the quota lets the input through (the Retry-After of a single submit).',
+      description:
+        'A 429: seconds until the quota lets the input through (the Retry-After of a single submit).',
     },
   },
   // Other extension members (RFC 9457 §3.2) are written as they are.

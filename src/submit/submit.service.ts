@@ -125,12 +125,10 @@ export class SubmitService {
       inputs.map((input, i) => this.findBatchItem(input, access, `#/inputs/${i}`)),
     );
     const results = await this.queueBatch(found, options.requestId);
-    if (callbackUrl !== undefined)
-      await Promise.all(
-        results.map((result) =>
-          result.status === 'error' ? undefined : this.webhooks.register(callbackUrl, result),
-        ),
-      );
+    if (callbackUrl !== undefined) {
+      const answered = results.filter((result): result is SubmitResponse => result.status !== 'error');
+      await Promise.all(answered.map((answer) => this.webhooks.register(callbackUrl, answer)));
+    }
     return results;
   }
 

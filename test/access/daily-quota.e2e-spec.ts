@@ -210,6 +210,10 @@ describe('the daily quota of new AI jobs per key (injected clock, two API proces
         { status: 'error', error: expect.objectContaining(quotaProblem) },
       ]);
       expect(await jobsToday()).toBe(3);
+      // A batch the quota refused entirely is answered all the same, and says where the key stands.
+      const refused = await a.post('/api/submit/batch', { inputs: [input('fifth')] }, key.auth);
+      expect(refused).toMatchObject({ status: 200, body: { results: [{ status: 'error' }] } });
+      expect(refused.headers['ratelimit']).toBe(`"daily-jobs";r=0;t=${untilMidnight}`);
 
       // The refused items made no job: once the running jobs have ended, they are new (misses) to another key.
       summarizer.release();
@@ -238,6 +242,8 @@ describe('the daily quota of new AI jobs per key (injected clock, two API proces
       // Counted at 13:00:00.000: the request leaves the window 60.1 s later.
       expect(over.body).toMatchObject({ status: 429, 'violated-policies': ['minute'], 'retry-after': 61 });
       expect(over.headers['retry-after']).toBe('61');
+      // Items that are not even inputs do not get past the rate either.
+      expect((await a.post('/api/submit/batch', { inputs: [42] }, key.auth)).status).toBe(429);
     });
   });
 });
