@@ -22,11 +22,6 @@ export class JobQuotaService {
     private readonly jobs: SummarizeJobRepository,
   ) {}
 
-  /** Whether the grant's new jobs count against a quota (an API key's); others' are never refused. */
-  applies(grant: AccessGrant): boolean {
-    return grant.client.kind === 'key' && grant.dailyJobs !== null;
-  }
-
   /**
    * @param inputHash the scoped input hash (the deduplication id), to find a running job to join
    * @param enqueue adds the job (or joins the running one)

@@ -162,27 +162,32 @@ export class SubmitService {
   }
 
   /**
-   * The jobs of a batch's misses. Under a daily job quota they are made one after another, in input order: the quota
-   * goes to the first new inputs, an input equal to an earlier one joins that one's job even when the quota is used
-   * up by then, and a join's refund is back before the next input reserves. Without a quota, all at once.
+   * The jobs of a batch's misses, all at once. Their daily-quota reservations go out in input order (each item reaches
+   * its reservation without awaiting anything, and one connection keeps the order), so the quota goes to the first new
+   * inputs. An item refused then gets a second try, in input order, once every other item has settled: an earlier
+   * join may have given its reservation back meanwhile, or an earlier equal input made the job this one joins. So the
+   * answers are those of the inputs submitted one after another, while a batch within its quota pays no extra round
+   * trip.
    */
   private async queueBatch(
     found: readonly (SubmitBatchItem | JobToQueue)[],
     requestId: string | undefined,
   ): Promise<SubmitBatchItem[]> {
-    const settle = async (item: SubmitBatchItem | JobToQueue): Promise<SubmitBatchItem> => {
-      if (!('data' in item)) return item;
+    const queueItem = async (item: JobToQueue): Promise<SubmitResponse | DailyJobsExceededException> => {
       try {
         return await this.queue(item, requestId);
       } catch (error) {
-        if (error instanceof DailyJobsExceededException) return itemProblem(error);
+        if (error instanceof DailyJobsExceededException) return error;
         throw error;
       }
     };
-    const grant = found.find((item): item is JobToQueue => 'data' in item)?.grant;
-    if (grant === undefined || !this.jobQuota.applies(grant)) return Promise.all(found.map(settle));
+    const first = await Promise.all(found.map(async (item) => ('data' in item ? queueItem(item) : item)));
     const results: SubmitBatchItem[] = [];
-    for (const item of found) results.push(await settle(item));
+    for (const [i, item] of found.entries()) {
+      let answer = first[i];
+      if (answer instanceof DailyJobsExceededException && 'data' in item) answer = await queueItem(item);
+      results.push(answer instanceof DailyJobsExceededException ? itemProblem(answer) : answer);
+    }
     return results;
   }
 
