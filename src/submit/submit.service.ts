@@ -95,7 +95,8 @@ export class SubmitService {
   async submit(rawInput: string, options: SubmitOptions = {}): Promise<SubmitResponse> {
     const callbackUrl =
       options.callbackUrl === undefined ? undefined : this.webhooks.parse(options.callbackUrl);
-    const answer = await this.answer(rawInput, options);
+    const found = await this.findStored(rawInput, options.access ?? RequestAccess.OPEN, '#/input');
+    const answer = 'data' in found ? await this.queue(found, options.requestId) : found;
     if (callbackUrl !== undefined) await this.webhooks.register(callbackUrl, answer);
     if (!options.waitMs || !('job_id' in answer)) return answer;
     const ended = await this.events.whenEnded(answer.job_id, options.waitMs, options.signal);
@@ -130,16 +131,6 @@ export class SubmitService {
       await Promise.all(answered.map((answer) => this.webhooks.register(callbackUrl, answer)));
     }
     return results;
-  }
-
-  /** One input: a hit at once, or a job (made or joined). */
-  private async answer(
-    rawInput: string,
-    { requestId, access = RequestAccess.OPEN }: SubmitOptions,
-    pointer = '#/input',
-  ): Promise<SubmitResponse> {
-    const found = await this.findStored(rawInput, access, pointer);
-    return 'data' in found ? this.queue(found, requestId) : found;
   }
 
   /** A batch item's hit, its job to queue, or its problem (a bad input). */
