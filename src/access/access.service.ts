@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Environment } from '../core/config/environment';
 import { AccessCheckRepository, type AccessCheck, type AccessCheckResult } from './access-check.repository';
 import { type AccessGrant, grantHeaders } from './access-grant';
-import { quotaExceeded, unauthorized } from './access-problems';
+import { QuotaExceededException, unauthorized } from './access-problems';
 import { type CacheScope, privateScope, SHARED_SCOPE } from '../jobs/cache-scope';
 import { apiKeyFromHeaders } from './credentials';
 import { toSeconds } from './rate-limit-headers';
@@ -106,11 +106,12 @@ export class AccessService {
       ...grant,
       rate: { limit: rate.limit, remaining: 0, resetSeconds: retrySeconds },
     };
-    return quotaExceeded(
+    return new QuotaExceededException(
       `Too many requests: ${rate.limit} per minute for this ${check.kind === 'key' ? 'API key' : 'client address'}. ` +
         `Retry after ${retrySeconds} s.`,
       ['minute'],
-      { ...grantHeaders(refused), 'retry-after': String(retrySeconds) },
+      retrySeconds,
+      grantHeaders(refused),
     );
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EnqueueOutcome } from '../jobs/summarize-job.producer';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
-import { quotaExceeded } from './access-problems';
+import { DailyJobsExceededException } from './access-problems';
 import { type AccessGrant, grantHeaders } from './access-grant';
 import { Clock, msUntilNextUtcDay, utcDay } from './clock';
 import { JobQuotaRepository } from './job-quota.repository';
@@ -66,14 +66,14 @@ export class JobQuotaService {
     });
   }
 
-  private exceeded(grant: AccessGrant, used: number) {
+  private exceeded(grant: AccessGrant, used: number): DailyJobsExceededException {
     const limit = grant.dailyJobs?.limit ?? 0;
     const resetSeconds = grant.dailyJobs?.resetSeconds ?? 0;
-    return quotaExceeded(
+    return new DailyJobsExceededException(
       `This API key has made ${used} of its ${limit} new AI jobs today (UTC); cached and running inputs still answer. ` +
         `The quota starts over at 00:00 UTC.`,
-      ['daily-jobs'],
-      { ...grantHeaders(grant), 'retry-after': String(resetSeconds) },
+      resetSeconds,
+      grantHeaders(grant),
     );
   }
 }

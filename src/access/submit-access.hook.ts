@@ -110,10 +110,11 @@ export class SubmitAccessHook implements OnModuleInit {
   ) => {
     const grant = this.of(request).grant;
     if (grant) {
-      // A single submit's answer, or a batch's: each item's outcome counts for the key.
+      // A single submit's answer, or a batch's: each item's outcome counts for the key. A batch is answered (200)
+      // even when the daily quota refused all its items, and says where the key stands; an error keeps its own.
       const body = payload as { cache?: unknown; results?: ReadonlyArray<{ cache?: unknown }> } | null;
       const outcomes = body?.results ? body.results.map((item) => item.cache) : [body?.cache];
-      if (outcomes.some((outcome) => typeof outcome === 'string')) void reply.headers(grantHeaders(grant));
+      if (body?.results || typeof body?.cache === 'string') void reply.headers(grantHeaders(grant));
       this.countOutcomes(grant, outcomes);
     }
     done(null, payload);

@@ -157,7 +157,19 @@ const PROBLEM_SCHEMA = {
       type: 'array',
       items: { type: 'object', properties: { detail: { type: 'string' }, pointer: { type: 'string' } } },
     },
+    'violated-policies': {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'A 429: the quota policies exceeded (`daily-jobs` for an item of a batch).',
+    },
+    'retry-after': {
+      type: 'integer',
+      description:
+        'A 429: seconds until the quota lets the input through (the Retry-After of a single submit).',
+    },
   },
+  // Other extension members (RFC 9457 §3.2) are written as they are.
+  additionalProperties: true,
 };
 
 /** One item of a batch answer: the 200 or 202 fields of a single submit, or `{status: "error", error: problem}`. */
@@ -297,12 +309,18 @@ export const submitBatchOpenApiOperation = {
     '200': {
       description:
         'One result per input, in order: a hit, a miss or deduplicated (equal inputs share one job), or ' +
-        '`{"status":"error","error":{problem}}` for an invalid item. One bad item never fails the others.',
+        '`{"status":"error","error":{problem}}` for an invalid item (400) or a new input over the daily job quota ' +
+        '(429 `quota-exceeded`, `retry-after` in seconds; no job made). Quota goes to the first new inputs in order; ' +
+        'cached and running inputs still answer. One bad item never fails the others.',
       content: { 'application/json': { schema: ref('SubmitBatchResponse') } },
     },
     '400': problemResponse(
       'inputs is not an array, is empty or over BATCH_MAX_INPUTS; unknown fields; bad callback_url.',
     ),
     ...COMMON_PROBLEMS,
+    '429': problemResponse(
+      'Over the request rate; see Retry-After and RateLimit. (The daily job quota refuses items, not the batch.)',
+      { retryAfter: true },
+    ),
   },
 };

@@ -1,5 +1,7 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { DailyJobsExceededException } from '../access/access-problems';
+import type { AccessGrant } from '../access/access-grant';
 import { JobQuotaService } from '../access/job-quota.service';
 import { RequestAccess } from '../access/request-access';
 import type { Environment } from '../core/config/environment';
@@ -22,6 +24,13 @@ import type {
   SubmitQueuedResponse,
   SubmitResponse,
 } from './submit.schema';
+
+/** An input that neither the cache nor the archive could answer: the job to make (or join) for it. */
+interface JobToQueue {
+  readonly grant: AccessGrant;
+  readonly data: SummarizeJobData;
+  readonly inputType: InputType;
+}
 
 /** Enqueues tried when the job we joined ended without a cached summary (failed, or its entry already expired). */
 const MAX_ENQUEUES = 3;
@@ -86,7 +95,8 @@ export class SubmitService {
   async submit(rawInput: string, options: SubmitOptions = {}): Promise<SubmitResponse> {
     const callbackUrl =
       options.callbackUrl === undefined ? undefined : this.webhooks.parse(options.callbackUrl);
-    const answer = await this.answer(rawInput, options);
+    const found = await this.findStored(rawInput, options.access ?? RequestAccess.OPEN, '#/input');
+    const answer = 'data' in found ? await this.queue(found, options.requestId) : found;
     if (callbackUrl !== undefined) await this.webhooks.register(callbackUrl, answer);
     if (!options.waitMs || !('job_id' in answer)) return answer;
     const ended = await this.events.whenEnded(answer.job_id, options.waitMs, options.signal);
@@ -95,8 +105,9 @@ export class SubmitService {
 
   /**
    * Many inputs, answered in order, each as `submit` would answer it; an invalid item answers its problem instead of
-   * failing the others. Equal inputs share one job (deduplication). Redis being away fails the whole batch (503),
-   * as it would fail each item. A callback URL gets one delivery per valid item.
+   * failing the others, and so does an item the key's daily job quota refuses (a 429 problem). Equal inputs share one
+   * job (deduplication). What refuses the request itself fails the whole batch: a bad key (401), the request rate
+   * (429), Redis being away (503). A callback URL gets one delivery per answered item.
    */
   async submitBatch(inputs: readonly unknown[], options: SubmitOptions = {}): Promise<SubmitBatchItem[]> {
     const callbackUrl =
@@ -109,29 +120,77 @@ export class SubmitService {
         },
       ]);
     }
-    return Promise.all(
-      inputs.map(async (input, i): Promise<SubmitBatchItem> => {
-        if (typeof input !== 'string')
-          return itemProblem(
-            invalidRequest([{ detail: 'input must be a string', pointer: `#/inputs/${i}` }]),
-          );
-        try {
-          const answer = await this.answer(input, options, `#/inputs/${i}`);
-          if (callbackUrl !== undefined) await this.webhooks.register(callbackUrl, answer);
-          return answer;
-        } catch (error) {
-          if (error instanceof ProblemException && error.problem.status === 400) return itemProblem(error);
-          throw error;
-        }
-      }),
+    const access = options.access ?? RequestAccess.OPEN;
+    // Every item's cache read at once: they and the access check share one round trip.
+    const found = await Promise.all(
+      inputs.map((input, i) => this.findBatchItem(input, access, `#/inputs/${i}`)),
     );
+    const results = await this.queueBatch(found, options.requestId);
+    if (callbackUrl !== undefined) {
+      const answered = results.filter((result): result is SubmitResponse => result.status !== 'error');
+      await Promise.all(answered.map((answer) => this.webhooks.register(callbackUrl, answer)));
+    }
+    return results;
   }
 
-  private async answer(
+  /** A batch item's hit, its job to queue, or its problem (a bad input). */
+  private async findBatchItem(
+    input: unknown,
+    access: RequestAccess,
+    pointer: string,
+  ): Promise<SubmitBatchItem | JobToQueue> {
+    try {
+      if (typeof input !== 'string') {
+        // As for any bad input: a caller without a valid key, or over its rate, hears that instead.
+        await access.decision();
+        throw invalidRequest([{ detail: 'input must be a string', pointer }]);
+      }
+      return await this.findStored(input, access, pointer);
+    } catch (error) {
+      if (error instanceof ProblemException && error.problem.status === 400) return itemProblem(error);
+      throw error;
+    }
+  }
+
+  /**
+   * The jobs of a batch's misses, all at once. Their daily-quota reservations go out in input order (each item reaches
+   * its reservation without awaiting anything, and one connection keeps the order), so the quota goes to the first new
+   * inputs. An item refused then gets a second try, in input order, once every other item has settled: an earlier
+   * join may have given its reservation back meanwhile, or an earlier equal input made the job this one joins. So the
+   * answers are those of the inputs submitted one after another, while a batch within its quota pays no extra round
+   * trip.
+   */
+  private async queueBatch(
+    found: readonly (SubmitBatchItem | JobToQueue)[],
+    requestId: string | undefined,
+  ): Promise<SubmitBatchItem[]> {
+    const queueItem = async (item: JobToQueue): Promise<SubmitResponse | DailyJobsExceededException> => {
+      try {
+        return await this.queue(item, requestId);
+      } catch (error) {
+        if (error instanceof DailyJobsExceededException) return error;
+        throw error;
+      }
+    };
+    const first = await Promise.all(found.map(async (item) => ('data' in item ? queueItem(item) : item)));
+    const results: SubmitBatchItem[] = [];
+    for (const [i, item] of found.entries()) {
+      let answer = first[i];
+      if (answer instanceof DailyJobsExceededException && 'data' in item) answer = await queueItem(item);
+      results.push(answer instanceof DailyJobsExceededException ? itemProblem(answer) : answer);
+    }
+    return results;
+  }
+
+  /**
+   * What the stores hold for an input: the cached (or archived) summary as a hit, else the job to queue for it. Reads
+   * the cache together with the request's access check; throws its 401 / 429 / 503, or 400 for a bad input.
+   */
+  private async findStored(
     rawInput: string,
-    { requestId, access = RequestAccess.OPEN }: SubmitOptions,
-    pointer = '#/input',
-  ): Promise<SubmitResponse> {
+    access: RequestAccess,
+    pointer: string,
+  ): Promise<SubmitHitResponse | JobToQueue> {
     let key: ReturnType<SubmitService['keyOf']>;
     try {
       key = this.keyOf(rawInput, pointer);
@@ -157,13 +216,25 @@ export class SubmitService {
     }
 
     const input = key.input ?? this.parse(rawInput, pointer);
-    const data: SummarizeJobData = {
+    return {
+      grant,
       inputType: input.type,
-      input: input.content,
-      inputHash,
-      ...jobScopeFields(grant.scope),
-      ...(grant.client.kind === 'key' ? { apiKeyId: grant.client.id } : {}),
+      data: {
+        inputType: input.type,
+        input: input.content,
+        inputHash,
+        ...jobScopeFields(grant.scope),
+        ...(grant.client.kind === 'key' ? { apiKeyId: grant.client.id } : {}),
+      },
     };
+  }
+
+  /** Makes the input's job, or joins the one running for it; a hit if its summary turned up meanwhile. */
+  private async queue(
+    { grant, data, inputType }: JobToQueue,
+    requestId: string | undefined,
+  ): Promise<SubmitResponse> {
+    const { inputHash } = data;
     for (let attempt = 1; ; attempt++) {
       // New jobs count against an API key's daily quota; joins of a running job are refunded.
       const queued = await this.jobQuota.enqueue(grant, inputHash, () => this.producer.enqueue(data));
@@ -173,9 +244,9 @@ export class SubmitService {
       ]);
       if (summary) {
         if (!queued.deduplicated) this.discardIfUntouched(queued.jobId);
-        return hit(summary, input.type, 'cache');
+        return hit(summary, inputType, 'cache');
       }
-      // Joined a job that has ended without a summary to show (failed, removed, or its entry expired already): its
+      // Joined a job that has ended without a summary to show (failed, removed, or its entry already expired): its
       // deduplication key is gone, so the next enqueue makes a new job rather than hand out a dead job id.
       const ended = state === 'completed' || state === 'failed' || state === 'unknown';
       if (queued.deduplicated && ended && attempt < MAX_ENQUEUES) continue;
@@ -185,7 +256,7 @@ export class SubmitService {
           request_id: requestId,
           job_id: queued.jobId,
           deduplicated: queued.deduplicated,
-          input_type: input.type,
+          input_type: inputType,
         },
         'job queued',
       );
@@ -193,7 +264,7 @@ export class SubmitService {
         job_id: queued.jobId,
         status: toPublicJobStatus(state) === 'processing' ? 'processing' : 'pending',
         cache: queued.deduplicated ? 'deduplicated' : 'miss',
-        input_type: input.type,
+        input_type: inputType,
       };
     }
   }

@@ -123,4 +123,127 @@ describe('the daily quota of new AI jobs per key (injected clock, two API proces
       remaining: { jobs_today: null },
     });
   });
+  describe('in a batch', () => {
+    const day = '2026-05-07';
+    const untilMidnight = 12 * 3_600;
+    const quotaProblem = {
+      type: 'https://iana.org/assignments/http-problem-types#quota-exceeded',
+      title: 'Quota exceeded',
+      status: 429,
+      'violated-policies': ['daily-jobs'],
+      'retry-after': untilMidnight,
+    };
+
+    it('refuses only the items over the quota (in input order), answers the rest, and lets hits and joins through once it is used up', async () => {
+      clock.set(`${day}T12:00:00.000Z`);
+      // Jobs of earlier tests may be held: let them end, then cache one input under another key's quota.
+      summarizer.release();
+      const key = await keys.create({ dailyJobs: 3 });
+      const other = await keys.create({ dailyJobs: 0 });
+      const jobsToday = () => redis.get(redisKeys.dailyJobs(key.id, day)).then(Number);
+      const input = (name: string) => `Batch quota ${name}. It has a sentence.`;
+      const cachedJob = await a.post('/api/submit', { input: input('cached') }, other.auth);
+      await waitForJob({ get: (path) => a.get(path, other.auth) }, cachedJob.body.job_id);
+      // From here every job stays running (pending or processing), so nothing turns into a hit meanwhile.
+      summarizer.hold();
+      const running = await a.post('/api/submit', { input: input('running') }, key.auth);
+      expect(running).toMatchObject({ status: 202, body: { cache: 'miss' } });
+      expect(await jobsToday()).toBe(1);
+
+      // Two jobs left. The join of the running job reserves one and gives it back before the next input reserves.
+      const batch = await a.post(
+        '/api/submit/batch',
+        {
+          inputs: [
+            input('first'),
+            input('cached'),
+            input('running'),
+            input('second'),
+            input('third'),
+            input('first'),
+            '  ',
+            input('fourth'),
+          ],
+        },
+        key.auth,
+      );
+      expect(batch.status).toBe(200);
+      const [first, cached, joined, second, third, firstAgain, blank, fourth] = batch.body.results;
+      expect(first).toMatchObject({ cache: 'miss', job_id: expect.any(String) });
+      expect(cached).toMatchObject({ status: 'completed', cache: 'hit' });
+      expect(joined).toMatchObject({ cache: 'deduplicated', job_id: running.body.job_id });
+      expect(second).toMatchObject({ cache: 'miss', job_id: expect.any(String) });
+      expect(third).toEqual({
+        status: 'error',
+        error: { ...quotaProblem, detail: expect.stringMatching(/3 of its 3 new AI jobs today/) },
+      });
+      // Used up by then: an input equal to an earlier item joins that item's job.
+      expect(firstAgain).toMatchObject({ cache: 'deduplicated', job_id: first.job_id });
+      expect(blank).toMatchObject({ status: 'error', error: { status: 400 } });
+      expect(fourth).toEqual(third);
+      expect(await jobsToday()).toBe(3);
+      // The batch's answer says where the key stands; the refusals' Retry-After is in their bodies.
+      expect(batch.headers['ratelimit']).toBe(`"daily-jobs";r=0;t=${untilMidnight}`);
+      expect(batch.headers['retry-after']).toBeUndefined();
+
+      // A single submit of a refused input answers the very problem the batch item carries.
+      const single = await b.post('/api/submit', { input: input('third') }, key.auth);
+      expect(single.status).toBe(429);
+      expect(single.headers['retry-after']).toBe(String(untilMidnight));
+      expect(single.body).toEqual({
+        ...third.error,
+        instance: '/api/submit',
+        request_id: expect.any(String),
+      });
+
+      // Used up: hits and joins still answer, on the other process too; anything new is refused alone.
+      const after = await b.post(
+        '/api/submit/batch',
+        { inputs: [input('cached'), input('running'), input('second'), input('fifth')] },
+        key.auth,
+      );
+      expect(after.status).toBe(200);
+      expect(after.body.results).toEqual([
+        expect.objectContaining({ status: 'completed', cache: 'hit' }),
+        expect.objectContaining({ cache: 'deduplicated', job_id: running.body.job_id }),
+        expect.objectContaining({ cache: 'deduplicated', job_id: second.job_id }),
+        { status: 'error', error: expect.objectContaining(quotaProblem) },
+      ]);
+      expect(await jobsToday()).toBe(3);
+      // A batch the quota refused entirely is answered all the same, and says where the key stands.
+      const refused = await a.post('/api/submit/batch', { inputs: [input('fifth')] }, key.auth);
+      expect(refused).toMatchObject({ status: 200, body: { results: [{ status: 'error' }] } });
+      expect(refused.headers['ratelimit']).toBe(`"daily-jobs";r=0;t=${untilMidnight}`);
+
+      // The refused items made no job: once the running jobs have ended, they are new (misses) to another key.
+      summarizer.release();
+      for (const { job_id: jobId } of [running.body, first, second])
+        await waitForJob({ get: (path) => a.get(path, key.auth) }, jobId);
+      for (const name of ['third', 'fourth', 'fifth'])
+        expect((await a.post('/api/submit', { input: input(name) }, other.auth)).body.cache).toBe('miss');
+    });
+
+    it('answers 429 to the whole batch over the request rate: the request itself is refused', async () => {
+      clock.set(`${day}T13:00:00.000Z`);
+      summarizer.hold();
+      const key = await keys.create({ rpm: 1, dailyJobs: 1 });
+      const inputs = ['Batch rate one. A sentence.', 'Batch rate two. A sentence.'];
+      const within = await a.post('/api/submit/batch', { inputs }, key.auth);
+      expect(within.status).toBe(200);
+      expect(within.body.results).toEqual([
+        expect.objectContaining({ cache: 'miss' }),
+        {
+          status: 'error',
+          error: expect.objectContaining({ status: 429, 'violated-policies': ['daily-jobs'] }),
+        },
+      ]);
+      const over = await b.post('/api/submit/batch', { inputs }, key.auth);
+      expect(over.status).toBe(429);
+      // Counted at 13:00:00.000: the request leaves the window 60.1 s later.
+      expect(over.body).toMatchObject({ status: 429, 'violated-policies': ['minute'], 'retry-after': 61 });
+      expect(over.headers['retry-after']).toBe('61');
+      // Items that are not even inputs do not get past the rate either.
+      expect((await a.post('/api/submit/batch', { inputs: [42] }, key.auth)).status).toBe(429);
+    });
+  });
 });

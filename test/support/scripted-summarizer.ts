@@ -28,7 +28,8 @@ export class ScriptedSummarizer implements Summarizer {
 
   /** Calls wait until {@link release} (to hold jobs in `processing`). */
   hold(): this {
-    this.gate = new Promise((resolve) => (this.openGate = resolve));
+    // Held already: keep the gate that calls are waiting on (a new one would strand them past release()).
+    this.gate ??= new Promise((resolve) => (this.openGate = resolve));
     return this;
   }
 
