@@ -138,12 +138,15 @@ describe('jobs against the Gemini API (fake on loopback): retries, rate limits, 
 
   it('fails after one repair attempt when the model keeps answering the wrong shape', async () => {
     api = await start();
-    const wrong = FakeGeminiApi.json({ summary: 'One. Two.', tags: ['a', 'b', 'c', 'd', 'e'] });
+    const wrong = FakeGeminiApi.json({ summary: 'One. Two.', tags: ['a', 'b', 'c', 'd', 'e'] }, USAGE);
     gemini.enqueue(wrong, wrong);
     const submitted = await api.post('/api/submit', { input: text(7) });
     const failed = await waitForJob(api, submitted.body.job_id);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
     expect(failed.error).toMatch(/5 .*tags/);
+    // Both answers were billed: the failed job reports what it spent.
+    expect(failed.tokens_used).toBe(2 * USAGE.totalTokenCount);
+    expect(failed.cost_usd).toBeGreaterThan(0);
     expect(gemini.calls).toHaveLength(2);
     const analytics = await waitFor(async () => {
       const { body } = await api.get('/api/analytics');

@@ -76,6 +76,8 @@ export interface JobStatus {
 export function describeJob(job: SummarizeJob & { id: string }, state: JobState | 'unknown'): JobStatus {
   const status = toPublicJobStatus(state);
   const result = status === 'completed' ? job.returnvalue : null;
+  // A failed job has no result; what its failed attempts spent is on the job.
+  const failedCharges = status === 'failed' ? job.data.failedAttemptCharges : undefined;
   const finishedOn = status === 'completed' || status === 'failed' ? job.finishedOn : undefined;
   return {
     job_id: job.id,
@@ -92,10 +94,10 @@ export function describeJob(job: SummarizeJob & { id: string }, state: JobState 
     provider: result?.provider ?? null,
     model: result?.model ?? null,
     fallback: result ? result.fallback : null,
-    cost_usd: result?.cost_usd ?? null,
+    cost_usd: result?.cost_usd ?? failedCharges?.costUsd ?? null,
     model_version: result?.model_version ?? null,
     note: status === 'pending' ? noteOf(job.progress) : null,
-    tokens_used: result?.usage?.totalTokens ?? null,
+    tokens_used: result?.usage?.totalTokens ?? failedCharges?.totalTokens ?? null,
     source_url: result?.source_url ?? (job.data.inputType === 'url' ? job.data.input : null),
     final_url: result?.final_url ?? null,
     title: result?.title ?? null,

@@ -18,6 +18,16 @@ export interface SummarizeJobData {
   readonly scopeOwner?: string;
   /** The API key whose submission made the job (with API keys on), for the job history. */
   readonly apiKeyId?: string;
+  /**
+   * What this job's failed attempts spent at the AI provider (tokens of answers that failed validation, say), added
+   * by the worker as each such attempt fails: a failed job still reports its cost and tokens.
+   */
+  readonly failedAttemptCharges?: FailedAttemptCharges;
+}
+
+export interface FailedAttemptCharges {
+  readonly costUsd: number;
+  readonly totalTokens: number;
 }
 
 /** How long each step of a job took, in ms (steps a job did not take are absent). */

@@ -151,8 +151,10 @@ export class SummarizeProcessor
       );
       return outcome.result;
     } catch (error) {
-      if (error instanceof AiError)
+      if (error instanceof AiError) {
         this.analytics.recordAiUsage(error.calls, error.usage?.totalTokens ?? 0, error.costUsd ?? 0);
+        await this.keepFailedAttemptCharges(job, error);
+      }
       if (error instanceof AiBudgetWaitError) throw await this.waitForBudget(job, error, token);
       if (this.shuttingDown && signal?.aborted) {
         // Cancelled by our own shutdown: back to waiting for another worker, without using up an attempt.
@@ -185,6 +187,26 @@ export class SummarizeProcessor
       this.history?.record(failedHistoryEntry(job));
       this.webhooks.jobEnded(job.id);
     }
+  }
+
+  /**
+   * Adds what a failed attempt spent to the job (its data), so the job's status and history report it if the job
+   * fails for good. Only on this failure path, and only when the attempt spent something; never fails the job.
+   */
+  private async keepFailedAttemptCharges(job: SummarizeJob, error: AiError): Promise<void> {
+    const costUsd = error.costUsd ?? 0;
+    const totalTokens = error.usage?.totalTokens ?? 0;
+    if (costUsd === 0 && totalTokens === 0) return;
+    const before = job.data.failedAttemptCharges;
+    const failedAttemptCharges = {
+      costUsd: (before?.costUsd ?? 0) + costUsd,
+      totalTokens: (before?.totalTokens ?? 0) + totalTokens,
+    };
+    await job
+      .updateData({ ...job.data, failedAttemptCharges })
+      .catch((cause: unknown) =>
+        this.logger.warn({ job_id: job.id, err: cause }, 'could not record what the failed attempt spent'),
+      );
   }
 
   /**

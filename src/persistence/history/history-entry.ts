@@ -125,6 +125,9 @@ export function failedHistoryEntry(job: FinishedJob): HistoryEntry {
       input_hash: job.data.inputHash,
       input_type: job.data.inputType,
       status: 'failed',
+      // What its failed attempts spent at the AI provider (tokens are known only as a total there).
+      cost_usd: job.data.failedAttemptCharges?.costUsd ?? null,
+      total_tokens: job.data.failedAttemptCharges?.totalTokens ?? null,
       stage_timings: null,
       source_url: job.data.inputType === 'url' ? job.data.input : null,
       processing_time_ms: job.processedOn ? finishedAt - job.processedOn : null,
