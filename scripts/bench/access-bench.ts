@@ -12,8 +12,10 @@
  *              processes: how many are accepted. Target: 300 to 306, every round (a fresh key per round).
  */
 import autocannon, { type Request as CannonRequest, type Result } from 'autocannon';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { Child, cpuSecondsOf, median, ROOT, sleep } from './common';
 
@@ -225,10 +227,11 @@ export async function benchHitWithKeys(
 const COUNTED_REQUESTS = Number(process.env.BENCH_COUNTED_REQUESTS ?? 2_000);
 
 /**
- * The Redis commands that name this run's keys while `COUNTED_REQUESTS` hits are served, per request, from MONITOR
- * (commands a script runs show up with source `lua`). A MULTI/EXEC names no key and is not counted: the service's
- * usage and analytics flushes (one MULTI per 100 ms) add their HINCRBYs, which are. BullMQ's keys are left out (the
- * hit path never touches the queue; other processes' queue listeners do).
+ * The Redis commands that name this run's keys while `COUNTED_REQUESTS` hits are served, per request, from
+ * `redis-cli MONITOR` (commands a script runs show up with source `lua`). A MULTI/EXEC names no key and is not counted:
+ * the service's usage and analytics flushes (one MULTI per 100 ms) add their HINCRBYs, which are. BullMQ's keys are
+ * left out (the hit path never touches the queue; other processes' queue listeners do). redis-cli rather than
+ * ioredis's monitor(): on a busy Redis, ioredis can read MONITOR lines before it has switched to monitoring mode.
  */
 async function countCommands(
   context: AccessBenchContext,
@@ -236,22 +239,32 @@ async function countCommands(
   requests: CannonRequest[],
   connections: number,
 ): Promise<{ sent: number; inScript: number; detail: string }> {
-  const client = new Redis(context.redisUrl);
-  const monitor = await client.monitor();
-  const queuePrefix = `${context.prefix}bull`;
+  const monitor = spawn('redis-cli', ['-u', context.redisUrl, 'monitor'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ours = `"${context.prefix}`;
+  const queue = `"${context.prefix}bull`;
   const counts = new Map<string, number>();
   let sent = 0;
   let inScript = 0;
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    const ours = args.some((arg) => arg.startsWith(context.prefix) && !arg.startsWith(queuePrefix));
-    if (!ours) return;
-    const name = `${source === 'lua' ? 'script ' : ''}${args[0].toLowerCase()}`;
+  let started = false;
+  const lines = createInterface({ input: monitor.stdout });
+  lines.on('line', (line) => {
+    started = true;
+    // 1796178999.837994 [0 127.0.0.1:47328] "evalsha" "…" "2" "prefix:ratelimit:key:…" …
+    if (!line.includes(ours) || line.includes(queue)) return;
+    const source = line.slice(line.indexOf(' ') + 1, line.indexOf(']')).split(' ')[1];
+    const command = /\] "([^"]+)"/.exec(line)?.[1]?.toLowerCase() ?? '?';
+    const name = source === 'lua' ? `script ${command}` : command;
     counts.set(name, (counts.get(name) ?? 0) + 1);
     if (source === 'lua') inScript++;
     else sent++;
   });
   try {
-    await sleep(200);
+    // MONITOR prints OK first; then every command of every client.
+    const deadline = Date.now() + 5_000;
+    while (!started && Date.now() < deadline) await sleep(20);
+    if (!started) throw new Error('redis-cli monitor printed nothing');
     const result = await autocannon({
       url: `${url}/api/submit`,
       connections,
@@ -261,8 +274,8 @@ async function countCommands(
     });
     if (result.non2xx > 0 || result.errors > 0)
       throw new Error(`MONITOR count: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-    // Let the 100 ms flushes of counts go out.
-    await sleep(300);
+    // Let the 100 ms flushes of counts go out, and redis-cli print what it has.
+    await sleep(500);
     const total = result.requests.total;
     const detail = [...counts]
       .sort((a, b) => b[1] - a[1])
@@ -270,8 +283,8 @@ async function countCommands(
       .join(', ');
     return { sent: sent / total, inScript: inScript / total, detail };
   } finally {
-    monitor.disconnect();
-    client.disconnect();
+    lines.close();
+    monitor.kill();
   }
 }
 
