@@ -5,9 +5,10 @@
  *              request (set high enough never to refuse), in interleaved rounds against: the same hand-written Fastify +
  *              ioredis baseline as section 1 (target: ≥ 0.9× it; it checks no key), the same baseline doing the same
  *              access work by hand (BENCH_BASELINE_ACCESS=keys in baseline-server.ts: key hash, the service's access
- *              script by EVALSHA pipelined with the cache GET, RateLimit fields), and the service with keys off. Then
- *              the Redis commands per hit request of the service and the equal-work baseline, counted with MONITOR
- *              (commands naming this run's prefix) at 1 and at 32 connections.
+ *              script by EVALSHA pipelined with the cache GET, RateLimit fields), the same with the checks of one
+ *              event-loop turn batched into one script call as the service does (keys-batched), and the service
+ *              with keys off. Then the Redis commands per hit request of the service and both equal-work baselines,
+ *              counted with MONITOR (commands naming this run's prefix) at 1 and at 32 connections.
  *   accuracy   1,000 requests sent as fast as possible (32 in flight) by one key with --rpm 300, split across two API
  *              processes: how many are accepted. Target: 300 to 306, every round (a fresh key per round).
  */
@@ -76,14 +77,18 @@ export async function benchHitWithKeys(
   const profile = (name: string) =>
     context.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(context.cpuProfDir, name)}`] : [];
   const service = await context.startService('api', { API_KEYS_REQUIRED: 'true' }, profile('keys'));
-  const equalWork = Child.script(
-    'baseline-server.ts',
-    [],
-    { REDIS_URL: context.redisUrl, BENCH_PREFIX: context.prefix, BENCH_BASELINE_ACCESS: 'keys' },
-    profile('baseline-keys'),
-  );
+  const equalWork = (mode: 'keys' | 'keys-batched') =>
+    Child.script(
+      'baseline-server.ts',
+      [],
+      { REDIS_URL: context.redisUrl, BENCH_PREFIX: context.prefix, BENCH_BASELINE_ACCESS: mode },
+      profile(`baseline-${mode}`),
+    );
+  const byHand = equalWork('keys');
+  const byHandBatched = equalWork('keys-batched');
   try {
-    const { port } = await equalWork.next('ready');
+    const { port } = await byHand.next('ready');
+    const { port: batchedPort } = await byHandBatched.next('ready');
     log(
       `\n## 1k. cache hit with API keys and limits on — ${inputs.length} cached inputs, ${KEYS} keys (rate checked on every request), ${context.durationS} s per round`,
     );
@@ -102,11 +107,16 @@ export async function benchHitWithKeys(
       keys: { url: service.url, pid: service.child.pid, requests: withKeys },
       'keys off': { ...sides.keysOff, requests: plain },
       baseline: { ...sides.baseline, requests: plain },
-      'baseline+keys': { url: `http://127.0.0.1:${port}`, pid: equalWork.pid, requests: withKeys },
+      'baseline+keys': { url: `http://127.0.0.1:${port}`, pid: byHand.pid, requests: withKeys },
+      'baseline+keys batched': {
+        url: `http://127.0.0.1:${batchedPort}`,
+        pid: byHandBatched.pid,
+        requests: withKeys,
+      },
     };
     type Side = keyof typeof all;
     const names = Object.keys(all) as Side[];
-    for (const side of ['keys', 'baseline+keys'] as const) {
+    for (const side of ['keys', 'baseline+keys', 'baseline+keys batched'] as const) {
       const probe = await fetch(`${all[side].url}/api/submit`, withKeys[0]);
       if (probe.status !== 200 || !probe.headers.get('ratelimit'))
         throw new Error(`${side}: expected a hit with RateLimit fields, got ${probe.status}`);
@@ -132,7 +142,7 @@ export async function benchHitWithKeys(
         cpu[side].push(cpuUs);
         redisCpu[side].push(redisUs);
         log(
-          `  round ${round + 1} ${side.padEnd(13)} ${fmt(result.requests.average)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  ${fmt(cpuUs, 1)} µs CPU/request  Redis ${fmt(redisUs, 1)} µs/request`,
+          `  round ${round + 1} ${side.padEnd(21)} ${fmt(result.requests.average)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  ${fmt(cpuUs, 1)} µs CPU/request  Redis ${fmt(redisUs, 1)} µs/request`,
         );
       }
     }
@@ -153,6 +163,22 @@ export async function benchHitWithKeys(
       fmt(r.keys),
       fmt(r['baseline+keys']),
       ratio(r.keys, r['baseline+keys']),
+      'report',
+      null,
+    );
+    context.row(
+      '1k. hit with keys + limits on vs equal-work baseline, checks batched (req/s)',
+      fmt(r.keys),
+      fmt(r['baseline+keys batched']),
+      ratio(r.keys, r['baseline+keys batched']),
+      'report',
+      null,
+    );
+    context.row(
+      '1k. equal-work baseline, checks batched, vs plain baseline (req/s)',
+      fmt(r['baseline+keys batched']),
+      fmt(r.baseline),
+      ratio(r['baseline+keys batched'], r.baseline),
       'report',
       null,
     );
@@ -189,10 +215,34 @@ export async function benchHitWithKeys(
       null,
     );
     context.row(
+      '1k. hit server CPU per request, keys on vs equal-work baseline, batched (µs)',
+      fmt(c.keys, 1),
+      fmt(c['baseline+keys batched'], 1),
+      ratio(c.keys, c['baseline+keys batched']),
+      'report',
+      null,
+    );
+    context.row(
       '1k. hit Redis CPU per request, keys on vs equal-work baseline (µs)',
       fmt(rc.keys, 1),
       fmt(rc['baseline+keys'], 1),
       ratio(rc.keys, rc['baseline+keys']),
+      'report',
+      null,
+    );
+    context.row(
+      '1k. hit Redis CPU per request, keys on vs equal-work baseline, batched (µs)',
+      fmt(rc.keys, 1),
+      fmt(rc['baseline+keys batched'], 1),
+      ratio(rc.keys, rc['baseline+keys batched']),
+      'report',
+      null,
+    );
+    context.row(
+      '1k. hit Redis CPU per request, plain baseline / keys off (µs)',
+      fmt(rc.baseline, 1),
+      fmt(rc['keys off'], 1),
+      '—',
       'report',
       null,
     );
@@ -202,7 +252,7 @@ export async function benchHitWithKeys(
 
     // Commands per request: what Redis is asked to do, whatever the machine's load.
     for (const connections of [1, 32]) {
-      for (const side of ['keys', 'baseline+keys'] as const) {
+      for (const side of ['keys', 'baseline+keys', 'baseline+keys batched'] as const) {
         const count = await countCommands(context, all[side].url, all[side].requests, connections);
         log(
           `  Redis commands per hit, ${side}, ${connections} connection${connections > 1 ? 's' : ''}: ${fmt(count.sent, 2)} sent + ${fmt(count.inScript, 2)} run by the script = ${fmt(count.sent + count.inScript, 2)}  (${count.detail})`,
@@ -219,7 +269,8 @@ export async function benchHitWithKeys(
     }
   } finally {
     await service.child.stop();
-    await equalWork.stop();
+    await byHand.stop();
+    await byHandBatched.stop();
   }
 }
 
