@@ -16,7 +16,8 @@
  *                  AI_BATCH_SIZE=8 vs 1 (scripts/bench/batch-bench.ts)
  *   8. live        10,000 clients waiting on one API process (wait, SSE, WebSocket): memory per client, and job
  *                  completion → client event p50/p99 against a raw QueueEvents subscriber (scripts/bench/live-bench.ts)
- *   9. hit-keys    the hit path with API keys and limits on, against the same baseline (scripts/bench/access-bench.ts)
+ *   9. hit-keys    the hit path with API keys and limits on, against the same baseline and against an equal-work
+ *                  baseline (the same access script by hand), with Redis commands per hit (scripts/bench/access-bench.ts)
  *  10. accuracy    1,000 requests of one key with --rpm 300 across 2 API processes: how many are accepted
  *
  * Every server and worker runs in its own child process; autocannon runs here, in a process that does nothing
@@ -1021,7 +1022,8 @@ async function main(): Promise<void> {
       prefix: PREFIX,
       rounds: ROUNDS,
       durationS: DURATION_S,
-      startService: (role, extra) => startService(role, extra),
+      startService,
+      cpuProfDir: CPU_PROF_DIR,
       cannon,
       hitInputs: () => prepareHitInputs(redis, ours!),
       row,

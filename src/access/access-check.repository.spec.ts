@@ -180,6 +180,24 @@ describe('AccessCheckRepository: the access-check script against the real Redis'
     expect(Number(await redis.hget(windowKey(), 'c'))).toBe(1_502);
   });
 
+  it('stores the window as plain decimal integers, so windows written by another version stay readable', async () => {
+    const repo = repository(10);
+    const bucket = (T0 + 10_000) / RATE_BUCKET_MS;
+    await redis.hset(windowKey(), String(bucket), '2', 'c', '2', 'o', String(bucket), 'n', String(bucket));
+    clock.set(T0 + 10_050);
+    expect(await repo.check(ip())).toMatchObject({ status: 'allowed', rate: { remaining: 7 } });
+    clock.set(T0 + 12_345);
+    expect(await repo.check(ip())).toMatchObject({ status: 'allowed', rate: { remaining: 6 } });
+    const later = String((T0 + 12_300) / RATE_BUCKET_MS);
+    expect(await redis.hgetall(windowKey())).toEqual({
+      [String(bucket)]: '3',
+      [later]: '1',
+      c: '4',
+      o: String(bucket),
+      n: later,
+    });
+  });
+
   it('forgets a client after a whole window without requests (and the key expires)', async () => {
     const repo = repository(2);
     expect(await accepted(repo, ip())).toBe(true);

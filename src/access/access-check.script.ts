@@ -53,6 +53,11 @@ local defaultRpm = tonumber(ARGV[5])
 local defaultDaily = tonumber(ARGV[6])
 local firstCheck = 7 + clients
 local nowBucket = math.floor(now / bucketMs)
+-- Lua turns a number into a string with '%.14g' wherever Redis needs one (a command argument, the reply), which cost
+-- about 0.4 µs per number in Redis 7.0, more than the rest of a check's logic; '%d' costs a third of that. Every value
+-- here is an integer, and for integers below 1e14 both give the same text, so window fields written either way match.
+local format = string.format
+local nowField = format('%d', nowBucket)
 
 local windows = {}
 local touched = {}
@@ -61,7 +66,7 @@ local touched = {}
 local function window(key)
   local w = windows[key]
   if w then return w end
-  local state = redis.call('HMGET', key, 'c', 'o', 'n', 'r', 'rl', nowBucket)
+  local state = redis.call('HMGET', key, 'c', 'o', 'n', 'r', 'rl', nowField)
   w = {
     key = key,
     count = tonumber(state[1]) or 0,
@@ -180,20 +185,20 @@ for i = firstCheck, #ARGV do
     accepted, remaining, reset, retry = slide(window(c[5]), limit)
     if accepted == 0 then status = 1 end
   end
-  local j = (i - firstCheck) * 7
-  reply[j + 1], reply[j + 2], reply[j + 3], reply[j + 4] = status, c[2], limit, remaining
-  reply[j + 5], reply[j + 6], reply[j + 7] = reset, retry, c[4]
+  reply[#reply + 1] = format('%d,%d,%d,%d,%d,%d,%d', status, c[2], limit, remaining, reset, retry, c[4])
 end
 
 -- Write each window once.
 for _, w in ipairs(touched) do
   if w.added > 0 then
+    local bucket = format('%d', w.bucket)
+    local inBucket, count, oldest = format('%d', w.inBucket + w.added), format('%d', w.count), format('%d', w.oldest)
     if w.bucket ~= w.newest then
-      redis.call('HSET', w.key, w.bucket, w.inBucket + w.added, 'c', w.count, 'o', w.oldest, 'n', w.bucket)
+      redis.call('HSET', w.key, bucket, inBucket, 'c', count, 'o', oldest, 'n', bucket)
       -- Set once per bucket: it then outlives the newest bucket's time in the window.
       redis.call('PEXPIRE', w.key, windowMs + bucketMs)
     else
-      redis.call('HSET', w.key, w.bucket, w.inBucket + w.added, 'c', w.count, 'o', w.oldest)
+      redis.call('HSET', w.key, bucket, inBucket, 'c', count, 'o', oldest)
     end
     if w.hadRetry then redis.call('HDEL', w.key, 'r', 'rl') end
   elseif w.trimmed then

@@ -37,13 +37,31 @@ export class RequestAccess {
     read: (scopedHash: string) => Promise<T | null>,
   ): Promise<{ readonly grant: AccessGrant; readonly value: T | null }> {
     if (this === RequestAccess.OPEN) return { grant: OPEN_GRANT, value: await read(sharedHash) };
+    if (this.candidates.length === 1) {
+      // The usual case (a known key, or an IP), without Promise.all and its arrays. As with Promise.all, a failed read
+      // throws; the outcome never rejects, so nothing is left unhandled.
+      const scope = this.candidates[0];
+      const value = await read(scopedInputHash(sharedHash, scope));
+      const grant = this.settle(await this.outcome);
+      return {
+        grant,
+        value: sameScope(scope, grant.scope) ? value : await this.reread(sharedHash, grant, read),
+      };
+    }
     const reads = this.candidates.map((scope) => read(scopedInputHash(sharedHash, scope)));
     const [outcome, ...values] = await Promise.all([this.outcome, ...reads]);
     const grant = this.settle(outcome);
     const index = this.candidates.findIndex((scope) => sameScope(scope, grant.scope));
-    // Only when a key's scope was changed by hand in Redis (the CLI cannot): read the right one, one more round trip.
-    const value = index >= 0 ? values[index] : await read(scopedInputHash(sharedHash, grant.scope));
-    return { grant, value };
+    return { grant, value: index >= 0 ? values[index] : await this.reread(sharedHash, grant, read) };
+  }
+
+  /** Only when a key's scope was changed by hand in Redis (the CLI cannot): the right read, one more round trip. */
+  private reread<T>(
+    sharedHash: string,
+    grant: AccessGrant,
+    read: (scopedHash: string) => Promise<T | null>,
+  ): Promise<T | null> {
+    return read(scopedInputHash(sharedHash, grant.scope));
   }
 
   private settle(outcome: AccessGrant | Error): AccessGrant {

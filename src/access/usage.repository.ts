@@ -22,8 +22,11 @@ const USAGE_TTL_SECONDS = 2 * 86_400;
 @Injectable()
 export class UsageRepository implements OnApplicationShutdown {
   private readonly logger = new Logger(UsageRepository.name);
-  /** Redis key → field → count not yet written. */
-  private pending = new Map<string, Map<UsageField, number>>();
+  /**
+   * Day → key id → counts not yet written. Nested rather than keyed by the Redis key: `record` runs twice on every
+   * request with keys on, and building and hashing a key string each time cost more than the counting.
+   */
+  private pending = new Map<string, Map<string, UsageCounts>>();
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -33,10 +36,13 @@ export class UsageRepository implements OnApplicationShutdown {
   ) {}
 
   record(keyId: string, field: UsageField): void {
-    const key = this.keys.usage(keyId, utcDay(this.clock.now()));
-    let counts = this.pending.get(key);
-    if (!counts) this.pending.set(key, (counts = new Map<UsageField, number>()));
-    counts.set(field, (counts.get(field) ?? 0) + 1);
+    const day = utcDay(this.clock.now());
+    let ofDay = this.pending.get(day);
+    if (!ofDay) this.pending.set(day, (ofDay = new Map<string, UsageCounts>()));
+    let counts = ofDay.get(keyId);
+    if (!counts)
+      ofDay.set(keyId, (counts = { requests: 0, rate_limited: 0, hits: 0, misses: 0, deduplicated: 0 }));
+    counts[field]++;
     this.flushTimer ??= setTimeout(() => void this.flush(), USAGE_FLUSH_MS).unref();
   }
 
@@ -48,9 +54,12 @@ export class UsageRepository implements OnApplicationShutdown {
     if (pending.size === 0) return;
     this.pending = new Map();
     const multi = this.redis.multi();
-    for (const [key, counts] of pending) {
-      for (const [field, n] of counts) multi.hincrby(key, field, n);
-      multi.expire(key, USAGE_TTL_SECONDS);
+    for (const [day, ofDay] of pending) {
+      for (const [keyId, counts] of ofDay) {
+        const key = this.keys.usage(keyId, day);
+        for (const field of USAGE_FIELDS) if (counts[field] > 0) multi.hincrby(key, field, counts[field]);
+        multi.expire(key, USAGE_TTL_SECONDS);
+      }
     }
     try {
       await multi.exec();

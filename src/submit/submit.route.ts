@@ -55,13 +55,15 @@ export class SubmitRoute implements OnModuleInit {
       url: '/api/submit',
       schema: SUBMIT_ROUTE_SCHEMA,
       schemaErrorFormatter: submitValidationError,
-      ...(access && { onRequest: access.onRequest, preHandler: access.preHandler }),
+      ...(access && { onRequest: access.onRequest }),
       preSerialization: access
         ? [this.analyticsHook.preSerialization, access.preSerialization]
         : this.analyticsHook.preSerialization,
       handler: async (request, reply) => {
+        // First: the access check then joins this request's cache read in one Redis round trip.
+        const checked = this.accessHook.begin(request);
         const { input, wait, callback_url: callbackUrl } = request.body;
-        const common = { requestId: request.id, callbackUrl, access: this.accessHook.of(request) };
+        const common = { requestId: request.id, callbackUrl, access: checked };
         const response = wait
           ? await this.submitService.submit(input, {
               ...common,
@@ -78,17 +80,20 @@ export class SubmitRoute implements OnModuleInit {
       url: '/api/submit/batch',
       schema: SUBMIT_BATCH_ROUTE_SCHEMA,
       schemaErrorFormatter: submitBatchValidationError,
-      ...(access && { onRequest: access.onRequest, preHandler: access.preHandler }),
+      ...(access && { onRequest: access.onRequest }),
       preSerialization: access
         ? [this.analyticsHook.preSerializationBatch, access.preSerialization]
         : this.analyticsHook.preSerializationBatch,
-      handler: async (request) => ({
-        results: await this.submitService.submitBatch(request.body.inputs, {
-          requestId: request.id,
-          callbackUrl: request.body.callback_url,
-          access: this.accessHook.of(request),
-        }),
-      }),
+      handler: async (request) => {
+        const checked = this.accessHook.begin(request);
+        return {
+          results: await this.submitService.submitBatch(request.body.inputs, {
+            requestId: request.id,
+            callbackUrl: request.body.callback_url,
+            access: checked,
+          }),
+        };
+      },
     });
   }
 }
