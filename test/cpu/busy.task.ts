@@ -15,3 +15,9 @@ export function echo(value: unknown): unknown {
 export function explode({ message }: { message: string }): never {
   throw new Error(message);
 }
+
+/** The thread's own resource limits, as Node applied them (worker_threads.resourceLimits). */
+export async function limits(): Promise<unknown> {
+  const { resourceLimits } = await import('node:worker_threads');
+  return resourceLimits;
+}

@@ -11,6 +11,12 @@ describe('CpuPool (real worker threads)', () => {
   afterAll(() => pool.close());
   const describeBudget = () => 'took too long';
 
+  it('runs its threads with a small young generation (RSS under a job backlog), leaving the old one to V8', async () => {
+    const limits = await pool.run('limits', {}, { budgetMs: 10_000, describe: describeBudget });
+    expect(limits).toMatchObject({ maxYoungGenerationSizeMb: CpuPool.YOUNG_GENERATION_MB });
+    expect(CpuPool.YOUNG_GENERATION_MB).toBeLessThanOrEqual(16);
+  });
+
   it('runs named tasks in threads and returns their values', async () => {
     await expect(pool.run('echo', { a: 1 }, { budgetMs: 10_000, describe: describeBudget })).resolves.toEqual(
       { a: 1 },
