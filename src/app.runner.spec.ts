@@ -8,7 +8,8 @@ import { startApp } from './app.runner';
 
 const env = {
   PROCESS_ROLE: 'worker',
-  SHUTDOWN_TIMEOUT_MS: 5_000,
+  // Longer than any test run: the shutdown timer it arms (unref'd) must never fire process.exit after the test.
+  SHUTDOWN_TIMEOUT_MS: 3_600_000,
   REDIS_URL: 'redis://127.0.0.1:6379',
   AI_PROVIDER: 'local',
   WORKER_COUNT: 1,
@@ -17,12 +18,19 @@ const env = {
 
 describe('startApp', () => {
   let exit: ReturnType<typeof vi.spyOn>;
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  let listenersBefore: Map<NodeJS.Signals, NodeJS.SignalsListener[]>;
   beforeEach(() => {
     exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    listenersBefore = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
   });
   afterEach(() => {
-    process.removeAllListeners('SIGTERM');
-    process.removeAllListeners('SIGINT');
+    // Only what the test added: startApp's handlers (once-listeners not yet called).
+    for (const signal of signals) {
+      for (const listener of process.listeners(signal)) {
+        if (!listenersBefore.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+      }
+    }
     exit.mockRestore();
     vi.clearAllMocks();
   });
@@ -35,7 +43,7 @@ describe('startApp', () => {
     const started = startApp(env);
     await vi.waitFor(() => expect(factory.createApp).toHaveBeenCalled());
     // process.emit runs the listeners only: without one, the real signal's default action would kill the process.
-    expect(process.listenerCount('SIGTERM')).toBe(1);
+    expect(process.listenerCount('SIGTERM')).toBe(listenersBefore.get('SIGTERM')!.length + 1);
     process.emit('SIGTERM', 'SIGTERM');
     built();
     await started;

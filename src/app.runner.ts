@@ -33,9 +33,9 @@ export async function startApp(env: Environment, { afterClose }: StartAppOptions
   let pendingSignal: NodeJS.Signals | undefined;
   const shutdown = (signal: NodeJS.Signals) => {
     if (shuttingDown || pendingSignal) return;
-    // Building the app already starts the workers (Nest initialises a worker-only context while creating it), so a
-    // signal during start-up is remembered and honoured as soon as the app exists, never left to the default action
-    // that would kill the process with its first jobs running.
+    // Building a worker-only app (PROCESS_ROLE=worker) already starts its workers: Nest initialises the context while
+    // creating it. So a signal during start-up is remembered and honoured as soon as the app exists, never left to
+    // the default action that would kill the process with its first jobs running.
     if (!app) {
       pendingSignal = signal;
       return;

@@ -54,7 +54,8 @@ export class JobQuotaService {
     }
     if (outcome.deduplicated) {
       await this.refund(keyId, day);
-      daily.used = reservation.used - 1;
+      // From the latest count the grant reports: a batch's later items may have reserved since this one did.
+      daily.used = Math.max(0, (daily.used ?? reservation.used) - 1);
     }
     return outcome;
   }

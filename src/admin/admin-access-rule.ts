@@ -21,6 +21,8 @@ const CLOSED: AdminRefusal = {
  * - with `ADMIN_TOKEN` set, only requests carrying it (Bearer, or Basic with the token as the password);
  * - without it the deployment has no admin boundary and every request passes, unless API keys are required
  *   (API_KEYS_REQUIRED): then nobody passes, since clients with keys must not read what operators read.
+ *   One exception, outside this rule: the queue board (it can retry and remove jobs) is refused to everyone while
+ *   `ADMIN_TOKEN` is unset (queue-board.route.ts).
  *
  * `onlyWithApiKeys`: an API route that was open to every client before keys existed (the analytics, the job
  * history) is operators' only once keys are on; with keys off it stays open, whatever ADMIN_TOKEN.

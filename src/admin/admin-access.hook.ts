@@ -1,5 +1,5 @@
-import type { onRequestHookHandler } from 'fastify';
-import type { AdminAccessRule } from './admin-access-rule';
+import type { FastifyReply, onRequestHookHandler } from 'fastify';
+import type { AdminAccessRule, AdminRefusal } from './admin-access-rule';
 import { ADMIN_AUTH_CHALLENGE } from './admin-credentials';
 
 /**
@@ -15,11 +15,16 @@ export function adminAccessHook(rule: AdminAccessRule): onRequestHookHandler {
       done();
       return;
     }
-    if (refusal.challenge) void reply.header('www-authenticate', ADMIN_AUTH_CHALLENGE);
-    void reply
-      .code(401)
-      .header('cache-control', 'no-store')
-      .type('application/problem+json')
-      .send({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: refusal.detail });
+    sendAdminRefusal(reply, refusal);
   };
+}
+
+/** The 401 of an admin page that is a Fastify plugin: problem details, the Basic challenge when it would help. */
+export function sendAdminRefusal(reply: FastifyReply, refusal: AdminRefusal): void {
+  if (refusal.challenge) void reply.header('www-authenticate', ADMIN_AUTH_CHALLENGE);
+  void reply
+    .code(401)
+    .header('cache-control', 'no-store')
+    .type('application/problem+json')
+    .send({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: refusal.detail });
 }

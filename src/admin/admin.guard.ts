@@ -21,7 +21,6 @@ const ONLY_WITH_API_KEYS = 'smartcache:admin-only-with-api-keys';
 /**
  * Guards Nest routes meant for operators (`@AdminAccess()`, or `@UseGuards(AdminGuard)`) with the AdminAccessRule.
  * A refused request gets a 401; when the token would open the route its `WWW-Authenticate` makes browsers prompt.
- * Routes that must not exist without a token (the queue board) are not registered at all instead.
  */
 @Injectable()
 export class AdminGuard implements CanActivate {

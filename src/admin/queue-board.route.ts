@@ -10,7 +10,7 @@ import { jobStartsPerSecond, type Environment } from '../core/config/environment
 import { summarizeLimiter } from '../jobs/summarize-limiter';
 import { SummarizeJobRepository } from '../jobs/summarize-job.repository';
 import { WebhookDeliveryProducer } from '../webhooks/webhook-delivery.producer';
-import { adminAccessHook } from './admin-access.hook';
+import { adminAccessHook, sendAdminRefusal } from './admin-access.hook';
 import { AdminAccessRule } from './admin-access-rule';
 
 /** Where the queue board is served. */
@@ -146,10 +146,8 @@ const offlineOnly: onSendHookHandler<unknown> = (_request, reply, payload, done)
 
 /** The queue board with no `ADMIN_TOKEN`: no credentials can open it (no Basic challenge, so browsers don't prompt). */
 function refuseWithoutToken(_request: FastifyRequest, reply: FastifyReply): void {
-  void reply.code(401).header('cache-control', 'no-store').type('application/problem+json').send({
-    type: 'about:blank',
-    title: 'Unauthorized',
-    status: 401,
+  sendAdminRefusal(reply, {
     detail: 'The queue dashboard is off: set ADMIN_TOKEN to turn it on, then send it as a bearer token.',
+    challenge: false,
   });
 }

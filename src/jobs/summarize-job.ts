@@ -26,7 +26,8 @@ export interface SummarizeJobData {
 }
 
 export interface FailedAttemptCharges {
-  readonly costUsd: number;
+  /** Null when an attempt's model has no price (AI_PRICES): the total is unknown then, not 0. */
+  readonly costUsd: number | null;
   readonly totalTokens: number;
 }
 

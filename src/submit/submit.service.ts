@@ -158,7 +158,7 @@ export class SubmitService {
    * inputs. An item refused then gets a second try, in input order, once every other item has settled: an earlier
    * join may have given its reservation back meanwhile, or an earlier equal input made the job this one joins. So the
    * answers are those of the inputs submitted one after another, while a batch within its quota pays no extra round
-   * trip.
+   * trip, and one refused outright pays none either.
    */
   private async queueBatch(
     found: readonly (SubmitBatchItem | JobToQueue)[],
@@ -173,10 +173,25 @@ export class SubmitService {
       }
     };
     const first = await Promise.all(found.map(async (item) => ('data' in item ? queueItem(item) : item)));
+    // A second try can only change a refusal when a join gave a reservation back, or when an earlier item made the
+    // job this one would join; otherwise a key over its quota would pay a round trip per refused item.
+    const queued = first.filter((answer): answer is SubmitResponse => 'cache' in answer);
+    const refunded = queued.some((answer) => answer.cache === 'deduplicated');
+    const made = new Set(
+      found.flatMap((item, i) => {
+        const answer = first[i];
+        return 'data' in item && 'cache' in answer && answer.cache === 'miss' ? [item.data.inputHash] : [];
+      }),
+    );
     const results: SubmitBatchItem[] = [];
     for (const [i, item] of found.entries()) {
       let answer = first[i];
-      if (answer instanceof DailyJobsExceededException && 'data' in item) answer = await queueItem(item);
+      if (
+        answer instanceof DailyJobsExceededException &&
+        'data' in item &&
+        (refunded || made.has(item.data.inputHash))
+      )
+        answer = await queueItem(item);
       results.push(answer instanceof DailyJobsExceededException ? itemProblem(answer) : answer);
     }
     return results;

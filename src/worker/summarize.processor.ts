@@ -194,13 +194,14 @@ export class SummarizeProcessor
    * fails for good. Only on this failure path, and only when the attempt spent something; never fails the job.
    */
   private async keepFailedAttemptCharges(job: SummarizeJob, error: AiError): Promise<void> {
-    const costUsd = error.costUsd ?? 0;
-    const totalTokens = error.usage?.totalTokens ?? 0;
-    if (costUsd === 0 && totalTokens === 0) return;
+    if (error.usage === undefined && error.costUsd === undefined) return;
     const before = job.data.failedAttemptCharges;
+    // Unknown (a model without a price) stays unknown: once one attempt's cost is, the total is.
+    const costUsd =
+      error.costUsd === undefined || before?.costUsd === null ? null : (before?.costUsd ?? 0) + error.costUsd;
     const failedAttemptCharges = {
-      costUsd: (before?.costUsd ?? 0) + costUsd,
-      totalTokens: (before?.totalTokens ?? 0) + totalTokens,
+      costUsd,
+      totalTokens: (before?.totalTokens ?? 0) + (error.usage?.totalTokens ?? 0),
     };
     await job
       .updateData({ ...job.data, failedAttemptCharges })

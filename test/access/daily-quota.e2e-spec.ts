@@ -150,7 +150,8 @@ describe('the daily quota of new AI jobs per key (injected clock, two API proces
       expect(running).toMatchObject({ status: 202, body: { cache: 'miss' } });
       expect(await jobsToday()).toBe(1);
 
-      // Two jobs left. The join of the running job reserves one and gives it back before the next input reserves.
+      // Two jobs left. Every new input reserves at once, in input order; the join of the running job gives its
+      // reservation back, and an input refused in that first round gets a second try once the rest have settled.
       const batch = await a.post(
         '/api/submit/batch',
         {
