@@ -22,7 +22,7 @@ import { JobMetrics } from '../metrics/job.metrics';
 import { HistoryOutbox } from '../persistence/history/history-outbox';
 import { WebhookPromoter } from '../webhooks/webhook.promoter';
 import { bullmqTelemetry } from '../tracing/bullmq-telemetry';
-import { toJobError } from './job-failure';
+import { toJobError, withFailedAttempt } from './job-failure';
 import { AiBudgetWaitError } from './ai-budget.gate';
 import { SummarizeJobService } from './summarize-job.service';
 import { closeWorkerWithin } from '../jobs/close-worker';
@@ -194,15 +194,8 @@ export class SummarizeProcessor
    * fails for good. Only on this failure path, and only when the attempt spent something; never fails the job.
    */
   private async keepFailedAttemptCharges(job: SummarizeJob, error: AiError): Promise<void> {
-    if (error.usage === undefined && error.costUsd === undefined) return;
-    const before = job.data.failedAttemptCharges;
-    // Unknown (a model without a price) stays unknown: once one attempt's cost is, the total is.
-    const costUsd =
-      error.costUsd === undefined || before?.costUsd === null ? null : (before?.costUsd ?? 0) + error.costUsd;
-    const failedAttemptCharges = {
-      costUsd,
-      totalTokens: (before?.totalTokens ?? 0) + (error.usage?.totalTokens ?? 0),
-    };
+    const failedAttemptCharges = withFailedAttempt(job.data.failedAttemptCharges, error);
+    if (failedAttemptCharges === job.data.failedAttemptCharges) return;
     await job
       .updateData({ ...job.data, failedAttemptCharges })
       .catch((cause: unknown) =>
